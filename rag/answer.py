@@ -1,0 +1,136 @@
+"""Answering: retrieve, rank evidence sentences, ask the LLM, verify citations, or refuse."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from llama_index.core.llms import ChatMessage
+
+from rag import prompts
+from rag.citations import choose_support, split_markers, verify_citation
+from rag.errors import QuestionError
+from rag.evidence import Evidence, SentenceEmbeddings, rank_evidence
+from rag.settings import Settings
+from rag.types import Answer, Timings
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from rag.retrieval import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question stripped of surrounding space; QuestionError when unusable."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be a string")
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > max_chars:
+        raise QuestionError(f"the question has {len(text)} characters; the limit is {max_chars}")
+    return text
+
+
+class Assistant:
+    """Answers questions from the index with verified citations."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        llm: LLM,
+        sentence_embeddings: SentenceEmbeddings,
+        detect_language: Callable[[str], str],
+        read_file: Callable[[str], str | None],
+        settings: Settings,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.sentence_embeddings = sentence_embeddings
+        self.detect_language = detect_language
+        self.read_file = read_file
+        self.settings = settings
+        # llama.cpp contexts are not thread-safe: one generation at a time.
+        self._generation_lock = threading.Lock()
+
+    def evidence(self, question: str) -> list[Evidence]:
+        """The best evidence sentences for `question`, strongest first."""
+        found = self.retriever.search(question)
+        return rank_evidence(
+            question,
+            found.query_embedding,
+            found.nodes,
+            self.sentence_embeddings,
+            self.settings.answer.evidence_sentences,
+        )
+
+    def ask(self, question: str) -> Answer:
+        """Answer `question` in its own language, or refuse when the articles don't say."""
+        started = time.perf_counter()
+        question = validate_question(question, self.settings.answer.max_question_chars)
+        language = self.detect_language(question)
+        evidence = self.evidence(question)
+        retrieved = time.perf_counter()
+
+        def finish(text: str | None, citations: list) -> Answer:  # type: ignore[type-arg]
+            done = time.perf_counter()
+            refused = text is None
+            return Answer(
+                answer=prompts.refusal(language) if refused else text,
+                refused=refused,
+                language=language,
+                citations=[] if refused else citations,
+                timings_ms=Timings(
+                    retrieve=round((retrieved - started) * 1000),
+                    generate=round((done - retrieved) * 1000),
+                    total=round((done - started) * 1000),
+                ),
+            )
+
+        if not evidence or evidence[0].score < self.settings.answer.min_evidence_score:
+            log.info("refused without the LLM: best evidence %.2f", evidence[0].score if evidence else -1)
+            return finish(None, [])
+        text, cited = self._generate(question, language, evidence)
+        if text is None:
+            return finish(None, [])
+        support = choose_support(text, cited, evidence)
+        citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c is not None]
+        if not citations:
+            log.info("refused: no verifiable support for %r", text)
+            return finish(None, [])
+        return finish(text, citations)
+
+    def _chat(self, user: str) -> str:
+        messages = [ChatMessage(role="system", content=prompts.SYSTEM), ChatMessage(role="user", content=user)]
+        with self._generation_lock:
+            return (self.llm.chat(messages).message.content or "").strip()
+
+    def _generate(self, question: str, language: str, evidence: list[Evidence]) -> tuple[str | None, list[int]]:
+        """The model's answer without markers and the sentence numbers it cited; None = no answer."""
+        numbered = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
+        reply = self._chat(
+            prompts.ANSWER_FROM_SENTENCES.format(
+                sentences=numbered, question=question, language=prompts.language_name(language)
+            )
+        )
+        if prompts.is_refusal(reply):
+            return None, []
+        text, cited = split_markers(reply)
+        if text:
+            return text, cited
+        # Small models often reply with the sentence number alone: ask again about that sentence.
+        chosen = cited[0] if cited and 1 <= cited[0] <= len(evidence) else 1
+        reply = self._chat(
+            prompts.ANSWER_FROM_ONE_SENTENCE.format(
+                sentence=evidence[chosen - 1].text, question=question, language=prompts.language_name(language)
+            )
+        )
+        if prompts.is_refusal(reply):
+            return None, []
+        text, _ = split_markers(reply)
+        return (text or None), [chosen]

@@ -1,0 +1,96 @@
+"""Keyword retrieval: a BM25 index built at ingest time, saved next to Chroma, loaded at start-up."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+FINGERPRINT_FILE = "rag_fingerprint.json"
+
+
+class AccentFolder:
+    """A bm25s "stemmer" that folds case and accents, so 'cuantas' matches 'Cuántas'.
+
+    No real stemming: the corpus mixes English and Spanish, and one language's stemmer
+    mangles the other's words.
+    """
+
+    def stemWords(self, words: Iterable[str]) -> list[str]:  # noqa: N802 - bm25s calls this name
+        return [fold_accents(w) for w in words]
+
+
+def fold_accents(text: str) -> str:
+    """Lowercase and strip combining accents ('Zoé' -> 'zoe')."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _stopwords() -> list[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
+
+    return sorted({fold_accents(w) for w in (*STOPWORDS_EN, *STOPWORDS_SPANISH)})
+
+
+def fingerprint(chunk_ids: Iterable[str]) -> str:
+    """Identifies an exact set of chunks, to tell whether a saved BM25 index is current."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(chunk_ids):
+        digest.update(chunk_id.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _retriever(nodes: list[BaseNode] | None = None, existing=None, top_k: int = 10) -> BM25Retriever:  # type: ignore[no-untyped-def]
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    return BM25Retriever(
+        nodes=nodes,
+        existing_bm25=existing,
+        stemmer=AccentFolder(),  # type: ignore[arg-type]
+        language=_stopwords(),  # type: ignore[arg-type]
+        similarity_top_k=top_k,
+    )
+
+
+def build_bm25(nodes: list[BaseNode], path: Path) -> None:
+    """Index `nodes` and save the index to `path`, replacing any previous one atomically."""
+    staging = path.with_name(path.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if nodes:
+        _retriever(nodes).persist(str(staging))
+    (staging / FINGERPRINT_FILE).write_text(
+        json.dumps({"fingerprint": fingerprint(n.node_id for n in nodes), "chunks": len(nodes)})
+    )
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    staging.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def saved_fingerprint(path: Path) -> str | None:
+    try:
+        return json.loads((path / FINGERPRINT_FILE).read_text())["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def load_bm25(path: Path, top_k: int) -> BM25Retriever | None:
+    """The saved BM25 retriever, or None when there is none or it indexes no chunks."""
+    import bm25s
+
+    if saved_fingerprint(path) is None or not (path / "params.index.json").exists():
+        return None
+    existing = bm25s.BM25.load(str(path), load_corpus=True)
+    return _retriever(existing=existing, top_k=top_k)

@@ -1,0 +1,96 @@
+"""The `rag` command: prepare, ingest, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.errors import QuestionError, RagError
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help="assemble and verify the packaged model files")
+    ingest = commands.add_parser("ingest", help="index the corpus folder (incremental)")
+    ingest.add_argument("path", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
+    ingest.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the full answer contract as JSON")
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", help="bind address (default: RAG_SERVER__HOST)")
+    serve.add_argument("--port", type=int, help="port (default: RAG_SERVER__PORT)")
+    return parser
+
+
+def _print_answer(answer, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return
+    print(answer.answer)
+    for number, citation in enumerate(answer.citations, start=1):
+        print(f"  [{number}] {citation.source} {citation.start}-{citation.end}: {citation.quote}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rag.settings import Settings
+
+    settings = Settings()
+    if args.command == "prepare":
+        from rag.components import prepare_default_models
+
+        for path in prepare_default_models(settings):
+            print(f"ready: {path}")
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        from api.app import create_app
+
+        host = args.host or settings.server.host
+        port = args.port or settings.server.port
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return 0
+    if args.command == "ask":
+        from rag.answer import validate_question
+
+        validate_question(args.question, settings.answer.max_question_chars)  # before loading models
+    from rag.service import RagService
+
+    service = RagService(settings)
+    if args.command == "ingest":
+        report = service.ingest(args.path, rebuild=args.rebuild, show_progress=sys.stderr.isatty())
+        for skipped in report.skipped:
+            print(f"skipped {skipped.name}: {skipped.reason}", file=sys.stderr)
+        print(report.summary())
+        return 0
+    _print_answer(service.ask(args.question), args.json)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        return run(args)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

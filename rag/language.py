@@ -1,0 +1,62 @@
+"""Language detection for articles and questions (lingua: offline, accurate on long text)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+
+LanguageDetector = Callable[[str], str]
+
+# Short questions are dominated by names ("Who is Zoé Robledo?") that mislead a statistical
+# detector, so function words that belong to one language only get the first vote.
+_FUNCTION_WORDS = {
+    "en": frozenset(
+        "the a an of and or is are was were who whom whose what which when where why how "
+        "does did do many much to in on at by for with from that this these those has have "
+        "had it its be been their his her they he she not".split()
+    ),
+    "es": frozenset(
+        "el la los las un una unos unas del al y o es son fue fueron era quién quien quiénes "
+        "qué que cuál cuáles cuándo cuando dónde donde por porqué cómo como cuántos cuántas "
+        "cuánto cuánta de en con para se su sus lo le ha han ser está están no".split()
+    ),
+}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def _lingua(codes: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def _vote_by_function_words(text: str, codes: tuple[str, ...]) -> str | None:
+    words = [w.lower() for w in _WORD.findall(text)]
+    votes = {c: sum(w in _FUNCTION_WORDS[c] for w in words) for c in codes if c in _FUNCTION_WORDS}
+    if "es" in votes and ("¿" in text or "¡" in text):
+        votes["es"] += 2
+    ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
+    if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def make_language_detector(codes: Sequence[str]) -> LanguageDetector:
+    """A function text -> ISO 639-1 code, choosing among `codes`; the first is the fallback."""
+    codes = tuple(c.lower() for c in codes)
+    if not codes:
+        raise ValueError("at least one language code is needed")
+
+    def detect(text: str) -> str:
+        if len(codes) == 1 or not text.strip():
+            return codes[0]
+        voted = _vote_by_function_words(text[:2000], codes)
+        if voted:
+            return voted
+        found = _lingua(codes).detect_language_of(text)
+        return found.iso_code_639_1.name.lower() if found else codes[0]
+
+    return detect

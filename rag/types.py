@@ -1,0 +1,32 @@
+"""The answer contract shared by the CLI, the HTTP API and the evaluation harness."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """A sentence of a corpus file that supports the answer; `quote == file[start:end]`."""
+
+    source: str = Field(description="File name in the corpus, e.g. 000_3aed9b3397ca7b37.txt.")
+    quote: str = Field(description="The supporting sentence, verbatim.")
+    start: int = Field(ge=0, description="Character offset of the quote in the file.")
+    end: int = Field(ge=0, description="Character offset just past the quote.")
+
+
+class Timings(BaseModel):
+    """Milliseconds spent per stage."""
+
+    retrieve: int = Field(ge=0, description="Retrieval and evidence ranking.")
+    generate: int = Field(ge=0, description="LLM generation.")
+    total: int = Field(ge=0, description="Whole request.")
+
+
+class Answer(BaseModel):
+    """What every interface returns for a question."""
+
+    answer: str = Field(description="Short answer in the question's language, or the refusal.")
+    refused: bool = Field(description="True when the articles do not contain the answer.")
+    language: str = Field(description="ISO 639-1 code of the question (and the answer).")
+    citations: list[Citation] = Field(description="Verified supporting sentences.")
+    timings_ms: Timings
