@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         if app.state.service.index.count() == 0:
             log.info("empty index: ingesting %s", settings.corpus_dir)
             app.state.service.ingest()
+        app.state.service.warm_up()
         yield
 
     app = FastAPI(
@@ -47,7 +48,11 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"{where}: {first.get('msg', 'invalid request')}" if where else first.get("msg", "invalid request")
+        message = (
+            f"{where}: {first.get('msg', 'invalid request')}"
+            if where
+            else first.get("msg", "invalid request")
+        )
         return _error(422, message, detail=jsonable_errors(exc))
 
     @app.exception_handler(QuestionError)

@@ -106,11 +106,16 @@ class Assistant:
         return finish(text, citations)
 
     def _chat(self, user: str) -> str:
-        messages = [ChatMessage(role="system", content=prompts.SYSTEM), ChatMessage(role="user", content=user)]
+        messages = [
+            ChatMessage(role="system", content=prompts.SYSTEM),
+            ChatMessage(role="user", content=user),
+        ]
         with self._generation_lock:
             return (self.llm.chat(messages).message.content or "").strip()
 
-    def _generate(self, question: str, language: str, evidence: list[Evidence]) -> tuple[str | None, list[int]]:
+    def _generate(
+        self, question: str, language: str, evidence: list[Evidence]
+    ) -> tuple[str | None, list[int]]:
         """The model's answer without markers and the sentence numbers it cited; None = no answer."""
         numbered = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
         reply = self._chat(
@@ -127,7 +132,9 @@ class Assistant:
         chosen = cited[0] if cited and 1 <= cited[0] <= len(evidence) else 1
         reply = self._chat(
             prompts.ANSWER_FROM_ONE_SENTENCE.format(
-                sentence=evidence[chosen - 1].text, question=question, language=prompts.language_name(language)
+                sentence=evidence[chosen - 1].text,
+                question=question,
+                language=prompts.language_name(language),
             )
         )
         if prompts.is_refusal(reply):

@@ -44,20 +44,29 @@ def is_supported(answer: str, sentences: list[str]) -> bool:
     return numbers_in(answer) <= available
 
 
+def _shared_terms(answer_terms: set[str], sentence: str) -> int:
+    return len(answer_terms & (content_words(sentence) | numbers_in(sentence)))
+
+
 def choose_support(answer: str, cited: list[int], evidence: list[Evidence]) -> list[Evidence]:
     """The evidence sentences that back the answer.
 
-    The model's own citations come first; when it cited nothing usable, the sentence sharing
-    the most words and numbers with the answer is taken, favouring higher-ranked evidence.
+    The model's own citations are kept when they contain the answer's numbers and share a
+    word with it; otherwise the evidence sentence sharing the most words and numbers with
+    the answer is taken (the model often cites a neighbour of the right sentence).
     """
-    chosen = [evidence[n - 1] for n in cited if 1 <= n <= len(evidence)]
+    terms = content_words(answer) | numbers_in(answer)
+    chosen = [
+        evidence[n - 1]
+        for n in cited
+        if 1 <= n <= len(evidence) and (not terms or _shared_terms(terms, evidence[n - 1].text))
+    ]
     if chosen and is_supported(answer, [e.text for e in chosen]):
         return chosen
-    wanted = content_words(answer) | numbers_in(answer)
     best: Evidence | None = None
     best_overlap = 0
     for item in evidence:
-        overlap = len(wanted & (content_words(item.text) | numbers_in(item.text)))
+        overlap = _shared_terms(terms, item.text)
         if overlap > best_overlap and is_supported(answer, [item.text]):
             best, best_overlap = item, overlap
     return [best] if best is not None else []

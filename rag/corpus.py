@@ -156,7 +156,6 @@ def read_corpus(
         log.warning("skipped %s: %s", item.name, item.reason)
     if not articles:
         raise CorpusError(
-            f"corpus folder {corpus_dir} has no readable article files "
-            f"({', '.join(ARTICLE_SUFFIXES)})."
+            f"corpus folder {corpus_dir} has no readable article files ({', '.join(ARTICLE_SUFFIXES)})."
         )
     return articles, skipped

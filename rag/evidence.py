@@ -100,7 +100,9 @@ def rank_evidence(
     norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
     cosines = vectors @ query / np.where(norms == 0, 1.0, norms)
     ranked = [
-        Evidence(src, start, end, text, float(cos + LEXICAL_WEIGHT * lexical_overlap(question, text)), float(cos))
+        Evidence(
+            src, start, end, text, float(cos + LEXICAL_WEIGHT * lexical_overlap(question, text)), float(cos)
+        )
         for (src, start, end, text), cos in zip(candidates, cosines, strict=True)
     ]
     ranked.sort(key=lambda e: e.score, reverse=True)

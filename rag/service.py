@@ -14,7 +14,7 @@ from rag.corpus import read_corpus
 from rag.errors import IndexNotReadyError
 from rag.evidence import SentenceEmbeddings
 from rag.index import ArticleIndex
-from rag.ingest import IngestReport, Ingestor, ingest_lock
+from rag.ingest import Ingestor, IngestReport, ingest_lock
 from rag.language import make_language_detector
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -83,14 +83,20 @@ class RagService:
                 self._llm = make_llm(self.settings.llm, self.settings.data_dir)
             return self._llm
 
-    def ingest(self, corpus_dir: Path | None = None, rebuild: bool = False, show_progress: bool = False) -> IngestReport:
+    def ingest(
+        self, corpus_dir: Path | None = None, rebuild: bool = False, show_progress: bool = False
+    ) -> IngestReport:
         """Bring the index in line with the corpus folder (incremental unless `rebuild`)."""
         folder = corpus_dir or self.settings.corpus_dir
         with ingest_lock(self.settings.data_dir):
-            articles, skipped = read_corpus(folder, self.detect_language, self.settings.chunking.max_file_bytes)
+            articles, skipped = read_corpus(
+                folder, self.detect_language, self.settings.chunking.max_file_bytes
+            )
             if rebuild:
                 self.index.recreate()
-            ingestor = Ingestor(self.index, self.embedder, self.settings.chunking, self.bm25_dir, show_progress)
+            ingestor = Ingestor(
+                self.index, self.embedder, self.settings.chunking, self.bm25_dir, show_progress
+            )
             report = ingestor.run(articles, skipped)
         if corpus_dir is not None:
             self.files = CorpusFiles(corpus_dir)
@@ -112,6 +118,12 @@ class RagService:
         with self._lock:
             self._assistant = assistant
         return assistant
+
+    def warm_up(self) -> None:
+        """Load the LLM, the BM25 index and the embedder's weights before the first question."""
+        assistant = self.assistant()
+        assistant.retriever.embed_query("warm-up")
+        _ = self.llm
 
     def ask(self, question: str) -> Answer:
         """Answer a question (see Assistant.ask)."""

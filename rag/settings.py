@@ -45,9 +45,7 @@ class LLMSettings(_Section):
         "(Qwen2.5-Coder-0.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`.",
     )
     context_window: int = Field(4096, ge=512, le=131072, description="Context size in tokens.")
-    max_new_tokens: int = Field(
-        96, ge=8, le=4096, description="Upper bound on tokens generated per answer."
-    )
+    max_new_tokens: int = Field(96, ge=8, le=4096, description="Upper bound on tokens generated per answer.")
     temperature: float = Field(
         0.0, ge=0.0, le=1.0, description="Sampling temperature; 0 is greedy and reproducible."
     )

@@ -12,7 +12,9 @@ router = APIRouter(tags=["ask"])
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The question, in English or Spanish.", examples=["¿Cuántas citas requiere el IMSS?"])
+    question: str = Field(
+        description="The question, in English or Spanish.", examples=["¿Cuántas citas requiere el IMSS?"]
+    )
 
 
 @router.post("/ask", response_model=Answer, summary="Answer a question with verified citations")
