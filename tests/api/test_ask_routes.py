@@ -1,0 +1,69 @@
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from rag.service import RagService
+from rag.settings import Settings
+from tests.fakes import KeywordEmbedding, ScriptedLLM
+
+
+@pytest.fixture
+def llm() -> ScriptedLLM:
+    return ScriptedLLM()
+
+
+@pytest.fixture
+def client(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> Iterator[TestClient]:
+    service = RagService(settings, embedder=embedder, llm=llm)
+    with TestClient(create_app(settings, service=service)) as client:  # lifespan ingests the empty index
+        yield client
+
+
+def test_ask_returns_the_answer_contract(client: TestClient, llm: ScriptedLLM) -> None:
+    def reply(prompt: str) -> str:
+        number = re.search(r"\[(\d+)\] [^\n]*170 appointments", prompt).group(1)  # type: ignore[union-attr]
+        return f"At least 170 [{number}]."
+
+    llm.enqueue(reply)
+    response = client.post(
+        "/ask", json={"question": "How many appointments does the IMSS require every two months?"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"answer", "refused", "language", "citations", "timings_ms"}
+    assert body["answer"] == "At least 170." and body["refused"] is False and body["language"] == "en"
+    assert set(body["citations"][0]) == {"source", "quote", "start", "end"}
+    assert set(body["timings_ms"]) == {"retrieve", "generate", "total"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"question": ""}, "empty"),
+        ({"question": "  \t "}, "empty"),
+        ({"question": "x" * 2001}, "limit is 2000"),
+        ({"question": 42}, "question: Input should be a valid string"),
+        ({}, "question: Field required"),
+        ({"question": "hi", "top_k": 3}, "top_k: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_questions_get_422_with_a_message(client: TestClient, payload: dict, message: str) -> None:
+    response = client.post("/ask", json=payload)
+    assert response.status_code == 422
+    assert message in response.json()["error"]
+
+
+def test_invalid_json_gets_422(client: TestClient) -> None:
+    response = client.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "JSON" in response.json()["error"]
+
+
+def test_health_reports_models_and_counts(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["documents"] == 5 and body["chunks"] > 5
+    assert body["embedding_model"] == "keyword-hash-1024"

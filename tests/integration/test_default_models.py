@@ -1,0 +1,69 @@
+"""The real default models (multilingual USE embedder, Qwen2.5-Coder-0.5B GGUF) on seeds/.
+
+Greedy decoding makes these answers reproducible on a given build of llama.cpp.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.components import default_gguf_path
+from rag.service import RagService
+from rag.settings import Settings
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
+    model = default_gguf_path(ROOT / "data")
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
+    workdir = tmp_path_factory.mktemp("real")
+    shutil.copytree(ROOT / "seeds", workdir / "seeds")
+    settings = Settings(data_dir=workdir / "data", corpus_dir=workdir / "seeds", llm={"model_path": model})
+    service = RagService(settings)
+    service.ingest()
+    return service
+
+
+def _assert_verified(service: RagService, answer) -> None:  # type: ignore[no-untyped-def]
+    assert answer.citations
+    for citation in answer.citations:
+        text = (service.settings.corpus_dir / citation.source).read_text()
+        assert text[citation.start : citation.end] == citation.quote
+
+
+def test_english_question(service: RagService) -> None:
+    answer = service.ask("How many appointments does the IMSS require at Cofepris every two months?")
+    assert not answer.refused and "170" in answer.answer and answer.language == "en"
+    assert {c.source for c in answer.citations} <= {"000_3aed9b3397ca7b37.txt", "001_1f89d300ecf0cc92.txt"}
+    _assert_verified(service, answer)
+
+
+def test_spanish_question(service: RagService) -> None:
+    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
+    assert not answer.refused and "170" in answer.answer and answer.language == "es"
+    assert {c.source for c in answer.citations} <= {"000_3aed9b3397ca7b37.txt", "001_1f89d300ecf0cc92.txt"}
+    _assert_verified(service, answer)
+
+
+def test_english_question_answered_only_by_a_spanish_article(service: RagService) -> None:
+    answer = service.ask("How many ONCOCREAN does the IMSS leave as a legacy?")
+    assert not answer.refused and "34" in answer.answer
+    assert {c.source for c in answer.citations} == {"003_5269122b5114297c.txt"}
+    _assert_verified(service, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who won the 2022 World Cup?", "What budget was assigned to install the Cofepris windows at the IMSS?"],
+)
+def test_questions_the_articles_cannot_answer_are_refused(service: RagService, question: str) -> None:
+    answer = service.ask(question)
+    assert answer.refused and answer.citations == []
+    assert answer.answer == "The articles don't say."

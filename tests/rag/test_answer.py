@@ -1,0 +1,82 @@
+import re
+
+import pytest
+
+from rag.errors import QuestionError
+from rag.prompts import refusal
+from rag.service import RagService
+from rag.settings import Settings
+from tests.fakes import KeywordEmbedding, ScriptedLLM
+
+QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"
+
+
+@pytest.fixture
+def service(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> RagService:
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    return service
+
+
+def _number_of(sentence_part: str, prompt: str) -> int:
+    """The number the prompt gave to the sentence containing `sentence_part`."""
+    match = re.search(r"\[(\d+)\] [^\n]*" + re.escape(sentence_part), prompt)
+    assert match, f"no numbered sentence with {sentence_part!r} in:\n{prompt}"
+    return int(match.group(1))
+
+
+def test_a_cited_answer_comes_back_with_a_verified_quote(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(lambda prompt: f"At least 170 appointments [{_number_of('170 appointments', prompt)}].")
+    answer = service.ask(QUESTION)
+    assert not answer.refused
+    assert answer.answer == "At least 170 appointments."
+    assert answer.language == "en"
+    [citation] = answer.citations
+    text = (service.settings.corpus_dir / citation.source).read_text()
+    assert citation.source == "000_3aed9b3397ca7b37.txt"
+    assert text[citation.start : citation.end] == citation.quote
+    assert "170 appointments every two months" in citation.quote
+    assert "Question: " + QUESTION in llm.history[0]
+
+
+def test_a_number_the_sources_do_not_contain_is_refused(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("At least 270 appointments [1].")
+    answer = service.ask(QUESTION)
+    assert answer.refused and answer.citations == []
+    assert answer.answer == refusal("en")
+
+
+def test_the_model_saying_none_is_a_refusal_in_the_question_language(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE")
+    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
+    assert answer.refused and answer.language == "es"
+    assert answer.answer == refusal("es")
+
+
+def test_a_bare_sentence_number_is_followed_up_on_that_sentence(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(lambda prompt: f"[{_number_of('170 citas', prompt)}]", "Al menos 170 citas.")
+    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
+    assert answer.answer == "Al menos 170 citas."
+    assert answer.citations[0].source == "001_1f89d300ecf0cc92.txt"
+    assert "Sentence: " in llm.history[1] and "170 citas cada bimestre" in llm.history[1]
+
+
+def test_an_off_topic_question_is_refused_without_calling_the_model(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    answer = service.ask("Quantum chromodynamics lattice gluons?")
+    assert answer.refused
+    assert llm.history == []
+    assert answer.timings_ms.generate == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "message"), [("", "empty"), ("   \n", "empty"), ("x" * 2001, "limit is 2000")]
+)
+def test_unusable_questions_are_rejected(service: RagService, question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        service.ask(question)
