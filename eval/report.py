@@ -1,0 +1,250 @@
+"""Scores per question, their aggregation per slice, and the Markdown, chart and threshold outputs."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eval import metrics
+from eval.dataset import QAItem
+
+Stats = dict[str, float | int]
+Summary = dict[str, dict[str, Stats]]
+
+SCORE_METRICS = (
+    "correct",
+    "f1",
+    "contains_gold",
+    "hit@1",
+    "hit@5",
+    "recall@5",
+    "mrr",
+    "cite_precision",
+    "cite_recall",
+    "quote_valid",
+    "refusal_correct",
+    "false_refusal",
+)
+SPEED_METRICS = ("latency_p50_ms", "latency_p95_ms", "tokens_per_s")
+KEY_METRICS = (
+    "correct",
+    "f1",
+    "hit@5",
+    "mrr",
+    "cite_precision",
+    "cite_recall",
+    "quote_valid",
+    "refusal_correct",
+)
+# Shown as they are rather than as percentages: not shares of questions.
+_PLAIN_METRICS = {
+    "mrr": "{:.3f}",
+    "latency_p50_ms": "{:.0f} ms",
+    "latency_p95_ms": "{:.0f} ms",
+    "tokens_per_s": "{:.1f}",
+}
+_CHART_METRICS = ("correct", "hit@5", "cite_precision", "cite_recall", "quote_valid", "refusal_correct")
+_THRESHOLD_SLACK = 1e-9  # a mean of 34/85 must pass a minimum of 0.4
+
+
+def score(
+    item: QAItem,
+    answer: str,
+    refused: bool,
+    citations: Sequence[Mapping[str, Any]],
+    retrieved: Sequence[str],
+    read_file: Callable[[str], str | None],
+) -> dict[str, float | bool | None]:
+    """Every metric of one answered question; None where a metric does not apply."""
+    scores: dict[str, float | bool | None] = dict.fromkeys(SCORE_METRICS)
+    scores["refusal_correct"] = metrics.refusal_correct(item.answerable, refused)
+    scores["quote_valid"] = all(metrics.quote_valid(c, read_file) for c in citations) if citations else None
+    if not item.answerable:
+        return scores
+    cited = [str(c.get("source")) for c in citations]
+    scores |= {
+        "correct": not refused and metrics.accept_match(answer, item.accept),
+        "f1": 0.0 if refused else metrics.token_f1(answer, item.answer),
+        "contains_gold": not refused and metrics.contains_gold(answer, [item.answer]),
+        "hit@1": metrics.hit_at_k(retrieved, item.sources, 1, item.need),
+        "hit@5": metrics.hit_at_k(retrieved, item.sources, 5, item.need),
+        "recall@5": metrics.recall_at_k(retrieved, item.sources, 5, item.need),
+        "mrr": metrics.reciprocal_rank(retrieved, item.sources),
+        "cite_precision": metrics.citation_precision(cited, item.sources),
+        "cite_recall": metrics.citation_recall(cited, item.sources, item.need),
+        "false_refusal": refused,
+    }
+    return scores
+
+
+def _stats(values: Sequence[float], seed: int, n_resamples: int) -> Stats:
+    low, high = metrics.bootstrap_ci(values, n_resamples=n_resamples, seed=seed)
+    return {"mean": sum(values) / len(values), "ci_low": low, "ci_high": high, "n": len(values)}
+
+
+def _point(value: float, n: int) -> Stats:
+    return {"mean": value, "ci_low": value, "ci_high": value, "n": n}
+
+
+def _slice_order(name: str) -> tuple[int, str]:
+    fixed = ("all", "answerable", "unanswerable", "crosslingual")
+    if name in fixed:
+        return fixed.index(name), ""
+    return len(fixed) + (0 if name.startswith("lang:") else 1), name
+
+
+def _metric_order(name: str) -> tuple[int, str]:
+    known = SCORE_METRICS + SPEED_METRICS
+    return (known.index(name), "") if name in known else (len(known), name)
+
+
+def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, seed: int = 0) -> Summary:
+    """Per slice and metric: mean over applicable results, bootstrap 95% CI and n; plus latency and speed."""
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    latencies: dict[str, list[float]] = defaultdict(list)
+    speeds: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        for name in result["slices"]:
+            for metric, value in result["scores"].items():
+                if value is not None:
+                    values[name][metric].append(float(value))
+            if result.get("latency_ms") is not None:
+                latencies[name].append(float(result["latency_ms"]))
+            if result.get("tokens_per_s") is not None:
+                speeds[name].append(float(result["tokens_per_s"]))
+    summary: Summary = {}
+    for name in sorted(set(values) | set(latencies), key=_slice_order):
+        row = {m: _stats(v, seed, n_resamples) for m, v in values[name].items()}
+        if latencies[name]:
+            n = len(latencies[name])
+            row["latency_p50_ms"] = _point(metrics.percentile(latencies[name], 50), n)
+            row["latency_p95_ms"] = _point(metrics.percentile(latencies[name], 95), n)
+        if speeds[name]:
+            row["tokens_per_s"] = _point(sum(speeds[name]) / len(speeds[name]), len(speeds[name]))
+        summary[name] = dict(sorted(row.items(), key=lambda kv: _metric_order(kv[0])))
+    return summary
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric value for a table: rates as percentages with one decimal, others in their own unit."""
+    if math.isnan(value):
+        return "–"
+    return _PLAIN_METRICS.get(metric, "{:.1%}").format(value)
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _slice_size(row: Mapping[str, Stats]) -> int:
+    return int(max((s["n"] for s in row.values()), default=0))
+
+
+def markdown_report(summary: Summary, title: str, settings_description: str) -> str:
+    """A Markdown report: the overall metrics with 95% CIs, then the key metrics per slice."""
+    lines = [f"# {title}", "", settings_description.strip(), ""]
+    overall = summary.get("all", {})
+    lines += [f"## Overall ({_slice_size(overall)} questions)", ""]
+    overall_rows = []
+    for metric, stats in overall.items():
+        value = format_value(metric, stats["mean"])
+        if metric in SPEED_METRICS:
+            ci = "–"
+        else:
+            ci = f"{format_value(metric, stats['ci_low'])} – {format_value(metric, stats['ci_high'])}"
+        overall_rows.append([metric, value, ci, str(stats["n"])])
+    lines += _table(["metric", "value", "95% CI", "n"], overall_rows)
+    lines += ["", "## Per slice", ""]
+    slice_rows = []
+    for name, row in summary.items():
+        cells = [format_value(m, row[m]["mean"]) if m in row else "–" for m in KEY_METRICS]
+        slice_rows.append([name, str(_slice_size(row)), *cells])
+    lines += _table(["slice", "n", *KEY_METRICS], slice_rows)
+    lines += ["", "– : not applicable to any question of the slice.", ""]
+    return "\n".join(lines)
+
+
+def write_chart(summary: Summary, path: str | Path) -> None:
+    """A PNG bar chart of the key rates per slice, with 95% CI error bars on the overall slice."""
+    if not summary:
+        raise ValueError("nothing to chart: the summary has no slices")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    names = list(summary)
+    width = 0.8 / len(_CHART_METRICS)
+    figure = Figure(figsize=(max(8.0, 0.9 * len(names) + 2), 5), layout="constrained")
+    axes = figure.subplots()
+    for offset, metric in enumerate(_CHART_METRICS):
+        xs = [i + (offset - (len(_CHART_METRICS) - 1) / 2) * width for i in range(len(names))]
+        # nan leaves a gap where the metric does not apply (e.g. correctness of unanswerables).
+        heights = [100 * summary[n][metric]["mean"] if metric in summary[n] else math.nan for n in names]
+        axes.bar(xs, heights, width, label=metric)
+        if "all" in summary and metric in summary["all"]:
+            stats, i = summary["all"][metric], names.index("all")
+            spread = [[100 * (stats["mean"] - stats["ci_low"])], [100 * (stats["ci_high"] - stats["mean"])]]
+            axes.errorbar(xs[i], heights[i], yerr=spread, fmt="none", ecolor="black", capsize=3)
+    axes.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    axes.set_xlim(-0.5, len(names) - 0.5)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("% of applicable questions")
+    axes.set_title("Key rates per slice (error bars: 95% bootstrap CI, overall)")
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", dpi=120)
+
+
+def compare_markdown(runs: Mapping[str, Summary]) -> str:
+    """A Markdown table of the overall metrics of several runs, one column per run."""
+    names = list(runs)
+    found = {m for summary in runs.values() for m in summary.get("all", {})}
+    rows = []
+    for metric in sorted(found, key=_metric_order):
+        cells = []
+        for name in names:
+            stats = runs[name].get("all", {}).get(metric)
+            cells.append(format_value(metric, stats["mean"]) if stats else "–")
+        rows.append([metric, *cells])
+    return "\n".join(_table(["metric", *names], rows)) + "\n"
+
+
+def load_thresholds(path: str | Path) -> dict[str, dict[str, float]]:
+    """Minimum means per slice and metric from a TOML file ([slice] tables of metric = number)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{path}: invalid TOML: {error}") from None
+    thresholds: dict[str, dict[str, float]] = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"{path}: {name!r} must be a table of metric = minimum, e.g. [{name}]")
+        for metric, minimum in table.items():
+            if isinstance(minimum, bool) or not isinstance(minimum, int | float):
+                raise ValueError(f"{path}: [{name}] {metric} must be a number, got {minimum!r}")
+        thresholds[name] = {metric: float(minimum) for metric, minimum in table.items()}
+    return thresholds
+
+
+def check_thresholds(summary: Summary, thresholds: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """One message per metric whose mean is below its minimum or missing; an empty list means pass."""
+    failures = []
+    for name, minimums in thresholds.items():
+        for metric, minimum in minimums.items():
+            stats = summary.get(name, {}).get(metric)
+            if stats is None:
+                failures.append(f"[{name}] {metric}: missing from the summary (minimum {minimum:g})")
+            elif math.isnan(stats["mean"]) or stats["mean"] < minimum - _THRESHOLD_SLACK:
+                mean, n = stats["mean"], stats["n"]
+                failures.append(f"[{name}] {metric}: {mean:.4g} is below the minimum {minimum:g} (n={n})")
+    return failures
