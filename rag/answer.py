@@ -124,15 +124,24 @@ class Assistant:
             )
         )
         if prompts.is_refusal(reply):
-            return None, []
+            # A small model loses the answer among several sentences; when the best one matches
+            # the question strongly, ask about it alone before refusing.
+            if evidence[0].score < self.settings.answer.retry_evidence_score:
+                return None, []
+            return self._answer_from(1, question, language, evidence)
         text, cited = split_markers(reply)
         if text:
             return text, cited
         # Small models often reply with the sentence number alone: ask again about that sentence.
         chosen = cited[0] if cited and 1 <= cited[0] <= len(evidence) else 1
+        return self._answer_from(chosen, question, language, evidence)
+
+    def _answer_from(
+        self, number: int, question: str, language: str, evidence: list[Evidence]
+    ) -> tuple[str | None, list[int]]:
         reply = self._chat(
             prompts.ANSWER_FROM_ONE_SENTENCE.format(
-                sentence=evidence[chosen - 1].text,
+                sentence=evidence[number - 1].text,
                 question=question,
                 language=prompts.language_name(language),
             )
@@ -140,4 +149,4 @@ class Assistant:
         if prompts.is_refusal(reply):
             return None, []
         text, _ = split_markers(reply)
-        return (text or None), [chosen]
+        return (text or None), [number]

@@ -91,6 +91,13 @@ class AnswerSettings(_Section):
         description="Refuse without calling the LLM when the best sentence scores below this "
         "(cosine similarity plus half the share of question keywords it contains).",
     )
+    retry_evidence_score: float = Field(
+        0.5,
+        ge=-1.0,
+        le=2.0,
+        description="When the model finds no answer among the numbered sentences but the best "
+        "one scores at least this, it is asked again about that sentence alone.",
+    )
     max_question_chars: int = Field(
         2000, ge=1, le=100_000, description="Longer questions are rejected (HTTP 422, CLI exit 2)."
     )
