@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from rag.errors import QuestionError, RagError
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", help="bind address (default: RAG_SERVER__HOST)")
     serve.add_argument("--port", type=int, help="port (default: RAG_SERVER__PORT)")
+    for plugin in entry_points(group="rag.commands"):
+        plugin.load()(commands)  # e.g. `rag eval`, which lives in the eval package
     return parser
 
 
@@ -41,6 +44,8 @@ def _print_answer(answer, as_json: bool) -> None:  # type: ignore[no-untyped-def
 
 
 def run(args: argparse.Namespace) -> int:
+    if hasattr(args, "handler"):
+        return args.handler(args)
     from rag.settings import Settings
 
     settings = Settings()

@@ -1,0 +1,77 @@
+"""`rag eval`: registered as a plugin command, so `rag` never imports `eval`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_QA = Path("eval/qa.jsonl")
+DEFAULT_THRESHOLDS = Path("eval/thresholds.toml")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the `eval` subcommand to the `rag` parser."""
+    parser = commands.add_parser("eval", help="score the pipeline against a Q&A set")
+    parser.add_argument(
+        "--qa", type=Path, default=DEFAULT_QA, help="Q&A file (JSON Lines, see eval/README.md)"
+    )
+    parser.add_argument("--out", type=Path, help="run folder (default: eval/runs/<timestamp>)")
+    parser.add_argument("--llm", type=Path, help="GGUF file to use instead of the configured LLM")
+    parser.add_argument("--embed", help="embedding backend: 'use' or a sentence-transformers model name/path")
+    parser.add_argument(
+        "--gate", nargs="?", const=DEFAULT_THRESHOLDS, type=Path, help="fail below these thresholds"
+    )
+    parser.add_argument(
+        "--compare", nargs="+", type=Path, metavar="RUN_DIR", help="put finished runs side by side"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from rag.settings import Settings
+
+    settings = Settings()
+    if args.llm:
+        settings.llm.model_path = args.llm
+    if args.embed:
+        if args.embed == "use":
+            settings.embedding.backend = "use"
+        else:
+            settings.embedding.backend = "sentence-transformers"
+            settings.embedding.model = args.embed
+        # one collection per embedder, so switching never mixes vectors
+        settings.store.collection = f"{settings.store.collection}-{args.embed.replace('/', '-')}"
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from eval.report import check_thresholds, compare_markdown, load_thresholds
+
+    if args.compare:
+        runs = {str(d): json.loads((d / "summary.json").read_text()) for d in args.compare}
+        print(compare_markdown(runs))
+        return 0
+    from eval.dataset import load_qa
+    from eval.runner import describe, evaluate, write_run
+    from rag.service import RagService
+
+    items = load_qa(args.qa)
+    service = RagService(_settings(args))
+    service.ingest()
+    out_dir = args.out or Path("eval/runs") / time.strftime("%Y%m%d-%H%M%S")
+    results = evaluate(items, service, progress=not args.no_progress and sys.stderr.isatty())
+    summary = write_run(results, out_dir, f"Evaluation on {args.qa}", describe(service))
+    print((out_dir / "report.md").read_text())
+    print(f"run written to {out_dir}")
+    if args.gate:
+        failures = check_thresholds(summary, load_thresholds(args.gate))
+        for failure in failures:
+            print(f"GATE FAILED: {failure}", file=sys.stderr)
+        if failures:
+            return 1
+        print(f"gate passed: every metric meets {args.gate}")
+    return 0

@@ -1,0 +1,95 @@
+"""Runs the real pipeline over a Q&A set and writes per-question results and the report."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.dataset import QAItem, slices
+from eval.report import markdown_report, score, summarize, write_chart
+from rag.service import RagService
+
+
+def _token_counter(service: RagService) -> Callable[[str], int] | None:
+    model = getattr(service.llm, "_model", None)
+    if model is None or not hasattr(model, "tokenize"):
+        return None
+    return lambda text: len(model.tokenize(text.encode("utf-8"), add_bos=False))
+
+
+def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[dict[str, Any]]:
+    """Ask every question and score the answer; one JSON-serialisable dict per question."""
+    service.warm_up()
+    languages = {state: lang for state, lang in _source_languages(service).items()}
+    count_tokens = _token_counter(service)
+    results = []
+    for item in tqdm(items, desc="eval", unit="q", disable=not progress):
+        started = time.perf_counter()
+        answer = service.ask(item.question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        retrieved = [
+            hit.node.metadata["source"] for hit in service.assistant().retriever.search(item.question).nodes
+        ]
+        citations = [c.model_dump() for c in answer.citations]
+        generate_s = answer.timings_ms.generate / 1000
+        tokens_per_s = (
+            count_tokens(answer.answer) / generate_s
+            if count_tokens and generate_s > 0 and not answer.refused
+            else None
+        )
+        results.append(
+            {
+                "id": item.id,
+                "question": item.question,
+                "lang": item.lang,
+                "kind": item.kind,
+                "answerable": item.answerable,
+                "slices": slices(item, languages),
+                "reference": item.answer,
+                "answer": answer.answer,
+                "refused": answer.refused,
+                "language": answer.language,
+                "citations": citations,
+                "retrieved": retrieved,
+                "scores": score(item, answer.answer, answer.refused, citations, retrieved, service.files),
+                "latency_ms": latency_ms,
+                "tokens_per_s": tokens_per_s,
+                "timings_ms": answer.timings_ms.model_dump(),
+            }
+        )
+    return results
+
+
+def _source_languages(service: RagService) -> dict[str, str]:
+    languages: dict[str, str] = {}
+    for node in service.index.all_nodes():
+        languages.setdefault(node.metadata["source"], node.metadata.get("language", "und"))
+    return languages
+
+
+def describe(service: RagService) -> str:
+    """One line naming the models and the main settings of a run."""
+    s = service.settings
+    return (
+        f"embedder `{service.index.embed_model}`, LLM `{s.llm.model_path or 'qwen2.5-coder-0.5b-instruct-q4_k_m'}`, "
+        f"chunks {s.chunking.chunk_size}/{s.chunking.chunk_overlap}, top_k {s.retrieval.top_k}, "
+        f"evidence sentences {s.answer.evidence_sentences}, min evidence score {s.answer.min_evidence_score}"
+    )
+
+
+def write_run(results: list[dict[str, Any]], out_dir: Path, title: str, description: str) -> dict[str, Any]:
+    """Write results.jsonl, summary.json, report.md and chart.png; return the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "results.jsonl").open("w") as handle:
+        for result in results:
+            handle.write(json.dumps(result, ensure_ascii=False) + "\n")
+    summary = summarize(results)
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    (out_dir / "report.md").write_text(markdown_report(summary, title, description))
+    write_chart(summary, out_dir / "chart.png")
+    return summary
