@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup models ingest serve test lint quality-model
+.PHONY: setup models ingest serve test lint quality-model eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ ingest: models
 serve: ingest
 	$(BIN)/rag serve
 
+# The answer-quality gate first (eval/qa.jsonl with the default models against eval/thresholds.toml), then the suite.
 test: models
+	$(BIN)/rag eval --qa eval/qa.jsonl --out data/eval-gate --gate eval/thresholds.toml --no-progress
 	$(BIN)/pytest
+
+eval: models
+	$(BIN)/rag eval
 
 lint: setup
 	$(BIN)/ruff check rag api eval tests
