@@ -28,6 +28,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--compare", nargs="+", type=Path, metavar="RUN_DIR", help="put finished runs side by side"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "squad",
+        nargs="*",
+        metavar="squad FILE",
+        help="`squad FILE...`: run a SQuAD-format benchmark (e.g. XQuAD)",
+    )
+    parser.add_argument(
+        "--answers", type=int, default=40, help="squad: questions per run answered by the LLM"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -51,6 +60,22 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def run(args: argparse.Namespace) -> int:
     from eval.report import check_thresholds, compare_markdown, load_thresholds
 
+    if args.squad:
+        if args.squad[0] != "squad" or len(args.squad) < 2:
+            print("error: usage: rag eval squad FILE [FILE ...]", file=sys.stderr)
+            return 2
+        from eval.squad import run_squad
+
+        out_dir = args.out or Path("eval/runs") / ("squad-" + time.strftime("%Y%m%d-%H%M%S"))
+        table = run_squad(
+            [Path(p) for p in args.squad[1:]],
+            out_dir,
+            args.answers,
+            not args.no_progress and sys.stderr.isatty(),
+        )
+        (out_dir / "report.md").write_text(table + "\n")
+        print(table)
+        return 0
     if args.compare:
         runs = {str(d): json.loads((d / "summary.json").read_text()) for d in args.compare}
         print(compare_markdown(runs))
