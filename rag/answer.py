@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from llama_index.core.llms import ChatMessage
 
 from rag import prompts
-from rag.citations import choose_support, split_markers, verify_citation
+from rag.citations import choose_support, is_grounded, split_markers, verify_citation
 from rag.errors import QuestionError
 from rag.evidence import Evidence, SentenceEmbeddings, rank_evidence
 from rag.settings import Settings
@@ -125,10 +125,15 @@ class Assistant:
         )
         if prompts.is_refusal(reply):
             # A small model loses the answer among several sentences; when the best one matches
-            # the question strongly, ask about it alone before refusing.
+            # the question strongly, ask about it alone, and keep the reply only if it is grounded.
             if evidence[0].score < self.settings.answer.retry_evidence_score:
                 return None, []
-            return self._answer_from(1, question, language, evidence)
+            text, cited = self._answer_from(
+                1, question, language, evidence, prompts.ANSWER_FROM_BEST_SENTENCE
+            )
+            if text is None or not is_grounded(text, question, evidence[0].text):
+                return None, []
+            return text, cited
         text, cited = split_markers(reply)
         if text:
             return text, cited
@@ -137,10 +142,15 @@ class Assistant:
         return self._answer_from(chosen, question, language, evidence)
 
     def _answer_from(
-        self, number: int, question: str, language: str, evidence: list[Evidence]
+        self,
+        number: int,
+        question: str,
+        language: str,
+        evidence: list[Evidence],
+        template: str = prompts.ANSWER_FROM_ONE_SENTENCE,
     ) -> tuple[str | None, list[int]]:
         reply = self._chat(
-            prompts.ANSWER_FROM_ONE_SENTENCE.format(
+            template.format(
                 sentence=evidence[number - 1].text,
                 question=question,
                 language=prompts.language_name(language),

@@ -28,6 +28,8 @@ def split_markers(reply: str) -> tuple[str, list[int]]:
     cited = list(dict.fromkeys(int(n) for n in _MARKER.findall(reply)))
     text = _SPACES.sub(" ", _MARKER.sub(" ", reply)).strip()
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    if not any(c.isalnum() for c in text):  # leftovers such as "[" of a cut-off marker list
+        text = ""
     return text, cited
 
 
@@ -42,6 +44,18 @@ def is_supported(answer: str, sentences: list[str]) -> bool:
     """Every number of the answer occurs in the sentences (names and words are not checked)."""
     available = set().union(*(numbers_in(s) for s in sentences)) if sentences else set()
     return numbers_in(answer) <= available
+
+
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\w-]+")
+
+
+def is_grounded(answer: str, question: str, sentence: str) -> bool:
+    """Strict check for an answer the model was pushed to give: every number and every
+    capitalised word of the answer that the question does not contain occurs in the sentence."""
+    if not is_supported(answer, [sentence]):
+        return False
+    known = content_words(question) | content_words(sentence)
+    return all(word in known for name in _NAME.findall(answer) for word in content_words(name))
 
 
 def _shared_terms(answer_terms: set[str], sentence: str) -> int:

@@ -27,6 +27,14 @@ ANSWER_FROM_ONE_SENTENCE = (
     "If the sentence does not answer it, write only " + NO_ANSWER + "."
 )
 
+# Used only to overrule a "none" about a strongly matching sentence: no way out, so the reply
+# must then pass the strict grounding check (rag.citations.is_grounded).
+ANSWER_FROM_BEST_SENTENCE = (
+    "Sentence: {sentence}\n\n"
+    "Question: {question}\n\n"
+    "Answer the question in {language} in a few words, using only the sentence."
+)
+
 
 def refusal(language: str) -> str:
     """The refusal phrase in `language` (English when the language has none)."""

@@ -46,13 +46,26 @@ def test_a_number_the_sources_do_not_contain_is_refused(service: RagService, llm
     assert answer.answer == refusal("en")
 
 
-def test_the_model_saying_none_is_a_refusal_in_the_question_language(
-    service: RagService, llm: ScriptedLLM
-) -> None:
-    llm.enqueue("NONE")
+def test_none_twice_is_a_refusal_in_the_question_language(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("NONE", "NONE")
     answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
     assert answer.refused and answer.language == "es"
     assert answer.answer == refusal("es")
+    assert len(llm.history) == 2  # the strong best sentence was asked about alone
+
+
+def test_an_overruled_none_must_be_grounded_in_the_best_sentence(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    question = "¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?"
+    llm.enqueue("NONE", "Al menos 250 citas.")
+    assert service.ask(question).refused  # 250 is not in the sentence
+    llm.enqueue("NONE", "Según Juan Pérez, 170 citas.")
+    assert service.ask(question).refused  # a name the sentence does not contain
+    llm.enqueue("NONE", "Al menos 170 citas.")
+    answer = service.ask(question)
+    assert not answer.refused and answer.answer == "Al menos 170 citas."
+    assert "170 citas cada bimestre" in answer.citations[0].quote
 
 
 def test_a_bare_sentence_number_is_followed_up_on_that_sentence(

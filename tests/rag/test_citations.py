@@ -1,4 +1,11 @@
-from rag.citations import choose_support, is_supported, numbers_in, split_markers, verify_citation
+from rag.citations import (
+    choose_support,
+    is_grounded,
+    is_supported,
+    numbers_in,
+    split_markers,
+    verify_citation,
+)
 from rag.evidence import Evidence
 
 FILE = "Intro line.\nThe IMSS requires at least 170 appointments every two months. Other text."
@@ -48,3 +55,15 @@ def test_a_cited_neighbour_that_shares_nothing_with_the_answer_is_replaced() -> 
     governor = _evidence("· Sergio Salomón Céspedes, gobernador de Puebla, señaló que el fortalecimiento.", 0)
     unrelated = _evidence("Acudieron a esta reunión directores normativos.", 100)
     assert choose_support("Sergio Salomón Céspedes", [2], [governor, unrelated]) == [governor]
+
+
+def test_grounding_requires_the_answers_names_and_numbers_in_the_sentence() -> None:
+    question = "Who is the director of the DIGIPRiS platform?"
+    sentence = "The owner announced the expansion of one more module of the DIGIPRiS platform."
+    assert not is_grounded("The director of the DIGIPRiS platform is John Doe.", question, sentence)
+    assert is_grounded("The DIGIPRiS platform.", question, sentence)
+    assert not is_grounded("Since October 2021.", "Since when?", "He said that in July 2021 it started.")
+
+
+def test_a_reply_of_markers_and_punctuation_only_has_no_text() -> None:
+    assert split_markers("[1] [2] [") == ("", [1, 2])
