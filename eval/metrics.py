@@ -11,20 +11,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
+from rag.text import fold_accents, strip_accents
+
 NEEDS = ("all", "any")
 _SPACES = re.compile(r"\s+")
 _ARTICLES = re.compile(r"\b(a|an|the|el|la|los|las|un|una|unos|unas)\b")
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 
 
-def strip_accents(text: str) -> str:
-    """`text` in NFKD form without combining marks ('Pérez' -> 'Perez')."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents."""
-    return strip_accents(text).lower()
+fold = fold_accents  # lowercase and strip accents, as the pipeline's keyword search does
 
 
 @lru_cache(maxsize=1024)

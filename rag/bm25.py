@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from rag.text import fold_accents
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
@@ -26,12 +27,6 @@ class AccentFolder:
 
     def stemWords(self, words: Iterable[str]) -> list[str]:  # noqa: N802 - bm25s calls this name
         return [fold_accents(w) for w in words]
-
-
-def fold_accents(text: str) -> str:
-    """Lowercase and strip combining accents ('Zoé' -> 'zoe')."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _stopwords() -> list[str]:

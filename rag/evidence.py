@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.bm25 import fold_accents
 from rag.sentences import split_sentences
+from rag.text import fold_accents
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

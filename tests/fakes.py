@@ -18,8 +18,8 @@ from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from pydantic import PrivateAttr
 
-from rag.bm25 import fold_accents
 from rag.evidence import content_words
+from rag.text import fold_accents
 
 
 class KeywordEmbedding(BaseEmbedding):
