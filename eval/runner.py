@@ -25,7 +25,7 @@ def _token_counter(service: RagService) -> Callable[[str], int] | None:
 def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[dict[str, Any]]:
     """Ask every question and score the answer; one JSON-serialisable dict per question."""
     service.warm_up()
-    languages = {state: lang for state, lang in _source_languages(service).items()}
+    languages = _source_languages(service)
     count_tokens = _token_counter(service)
     results = []
     for item in tqdm(items, desc="eval", unit="q", disable=not progress):
