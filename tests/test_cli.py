@@ -30,3 +30,9 @@ def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = _rag("ingest", str(tmp_path / "missing"), env=env)
     assert result.returncode == 1
     assert "does not exist" in result.stderr
+
+
+def test_unknown_packaged_model_is_a_clear_error() -> None:
+    result = _rag("prepare", "--model", "nope")
+    assert result.returncode == 1
+    assert "unknown packaged model 'nope'; known: qwen2.5-coder-0.5b-instruct-q4_k_m" in result.stderr
