@@ -125,15 +125,17 @@ class Assistant:
         )
         if prompts.is_refusal(reply):
             # A small model loses the answer among several sentences; when the best one matches
-            # the question strongly, ask about it alone, and keep the reply only if it is grounded.
-            if evidence[0].score < self.settings.answer.retry_evidence_score:
-                return None, []
-            text, cited = self._answer_from(
-                1, question, language, evidence, prompts.ANSWER_FROM_BEST_SENTENCE
-            )
-            if text is None or not is_grounded(text, question, evidence[0].text):
-                return None, []
-            return text, cited
+            # the question strongly, ask about it (then the runner-up) alone, and keep a reply only if
+            # it is grounded in that sentence.
+            for number, item in enumerate(evidence[:2], start=1):
+                if item.score < self.settings.answer.retry_evidence_score:
+                    break
+                text, cited = self._answer_from(
+                    number, question, language, evidence, prompts.ANSWER_FROM_BEST_SENTENCE
+                )
+                if text is not None and is_grounded(text, question, item.text):
+                    return text, cited
+            return None, []
         text, cited = split_markers(reply)
         if text:
             return text, cited

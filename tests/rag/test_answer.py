@@ -93,3 +93,21 @@ def test_an_off_topic_question_is_refused_without_calling_the_model(
 def test_unusable_questions_are_rejected(service: RagService, question: str, message: str) -> None:
     with pytest.raises(QuestionError, match=message):
         service.ask(question)
+
+
+def test_the_runner_up_sentence_is_tried_when_the_best_one_gives_nothing_grounded(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    settings.answer.retry_evidence_score = 0.0  # make both of the top two sentences "strong"
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+
+    def echo_sentence(prompt: str) -> str:
+        return re.search(r"Sentence: (.*)", prompt).group(1)  # type: ignore[union-attr]
+
+    llm.enqueue("NONE", "Nobody Special.", echo_sentence)
+    answer = service.ask(QUESTION)
+    assert len(llm.history) == 3
+    second = re.search(r"Sentence: (.*)", llm.history[2]).group(1)  # type: ignore[union-attr]
+    assert not answer.refused and answer.answer == second
+    assert answer.citations[0].quote == second
