@@ -5,14 +5,11 @@ Nested sections use a double underscore: `RAG_LLM__BACKEND=openai`, `RAG_RETRIEV
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEFAULT_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 
 
 class _Section(BaseModel):
@@ -129,9 +126,3 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
-
-
-@lru_cache
-def get_settings() -> Settings:
-    """The process-wide settings, read from the environment once."""
-    return Settings()
