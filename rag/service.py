@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from rag import bm25
 from rag.answer import Assistant
 from rag.components import embedder_id, make_chroma_client, make_embedder, make_llm
-from rag.corpus import read_corpus
-from rag.errors import IndexNotReadyError
+from rag.corpus import decode_article, read_corpus
+from rag.errors import CorpusError, IndexNotReadyError
 from rag.evidence import SentenceEmbeddings
 from rag.index import ArticleIndex
 from rag.ingest import Ingestor, IngestReport, ingest_lock
@@ -45,8 +45,8 @@ class CorpusFiles:
         if path is None:
             return None
         try:
-            return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-        except (OSError, UnicodeDecodeError):
+            return decode_article(path.read_bytes(), name)  # exactly as ingest decoded it
+        except (OSError, CorpusError):
             return None
 
 
