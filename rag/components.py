@@ -64,7 +64,11 @@ def embedder_id(embedder: BaseEmbedding) -> str:
     """A stable name for the embedder, recorded in the index to prevent mixing vectors."""
     name = embedder.model_name
     local = Path(name)
-    return local.name if local.is_absolute() else name
+    if not local.is_absolute():
+        return name
+    # A packaged model is loaded from a folder inside site-packages: name it, not the folder.
+    packaged = (n for n in PACKAGED_SENTENCE_TRANSFORMERS if _packaged_model_dir(n) == local)
+    return next(packaged, local.name)
 
 
 def default_gguf_path(data_dir: Path) -> Path:
