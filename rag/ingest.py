@@ -167,9 +167,12 @@ class Ingestor:
         nodes = self.chunk(articles)
         pipeline = IngestionPipeline(transformations=[self.embedder], disable_cache=True)
         embedded = pipeline.run(nodes=nodes, show_progress=self.show_progress)
+        by_source: dict[str, list[BaseNode]] = {}
+        for node in embedded:
+            by_source.setdefault(node.metadata["source"], []).append(node)
         for article in articles:
             state = manifest.get(article.name)
-            own = [n for n in embedded if n.metadata["source"] == article.name]
+            own = by_source.get(article.name, [])
             if state is not None:
                 # A half-written copy of this very version (same ids) goes first.
                 self.index.delete(state.chunk_ids_by_sha.get(article.sha256, []))
