@@ -6,20 +6,27 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import ask, health
-from rag.errors import IndexNotReadyError, QuestionError, RagError
+from api.errors import error_body
+from api.limits import BodySizeLimit
+from api.routes import ask, documents, health, ingest, openai_compat, page
+from api.routes.page import STATIC_DIR
+from api.security import require_api_key
+from rag.errors import RagError
 from rag.service import RagService
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def _error(status: int, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message, **extra})
+def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": message, **extra}, headers=headers)
 
 
 def create_app(settings: Settings | None = None, service: RagService | None = None) -> FastAPI:
@@ -37,12 +44,28 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
 
     app = FastAPI(
         title="Articles Q&A",
-        description="Answers questions about a folder of articles, citing the exact sentences.",
-        version="0.1.0",
+        description="Answers questions about a folder of articles, citing the exact sentences. "
+        'Errors are JSON: `{"error": "message"}`.',
+        version="0.2.0",
         lifespan=lifespan,
     )
-    app.include_router(ask.router)
+    app.state.settings = settings
+    protected = [Depends(require_api_key)]
+    app.include_router(ask.router, dependencies=protected)
+    app.include_router(openai_compat.router, dependencies=protected)
+    app.include_router(documents.router, dependencies=protected)
+    app.include_router(ingest.router, dependencies=protected)
     app.include_router(health.router)
+    app.include_router(page.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -55,17 +78,14 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         )
         return _error(422, message, detail=jsonable_errors(exc))
 
-    @app.exception_handler(QuestionError)
-    async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
-        return _error(422, str(exc))
-
-    @app.exception_handler(IndexNotReadyError)
-    async def not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
-        return _error(503, str(exc))
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
-        return _error(500, str(exc))
+        status, body, headers = error_body(exc)
+        return JSONResponse(status_code=status, content=body, headers=headers)
 
     return app
 

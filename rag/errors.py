@@ -27,3 +27,23 @@ class IndexMismatchError(RagError):
 
 class IndexNotReadyError(RagError):
     """No index exists yet: nothing has been ingested."""
+
+
+class BusyError(RagError):
+    """The generation queue is full; `retry_after` seconds is a fair wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class GenerationTimeoutError(RagError):
+    """A request waited for or used the model longer than its timeout."""
+
+
+class CancelledError(RagError):
+    """The client went away; generation stopped."""
+
+
+class LLMUnavailableError(RagError):
+    """The configured LLM cannot be used: server unreachable, key rejected, model not served, extra missing."""

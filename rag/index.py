@@ -113,6 +113,25 @@ class ArticleIndex:
                 state.expected_chunks[sha] = int(meta.get("n_chunks", -1))
         return dict(files)
 
+    def documents(self) -> list[dict[str, Any]]:
+        """Name, title, date, language and chunk count of every indexed file, by name."""
+        found: dict[str, dict[str, Any]] = {}
+        for page in self._pages(["metadatas"]):
+            for meta in page["metadatas"]:
+                name = str(meta.get("source", ""))
+                entry = found.setdefault(
+                    name,
+                    {
+                        "name": name,
+                        "title": str(meta.get("title") or name),
+                        "date": str(meta.get("date") or ""),
+                        "language": str(meta.get("language") or ""),
+                        "chunks": 0,
+                    },
+                )
+                entry["chunks"] += 1
+        return [found[name] for name in sorted(found)]
+
     def add(self, nodes: list[BaseNode]) -> None:
         if nodes:
             self.vector_store().add(nodes)

