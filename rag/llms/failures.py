@@ -1,0 +1,58 @@
+"""Turn a remote LLM's client errors into LLMUnavailableError, also in the middle of a stream.
+
+The start-up check catches a wrong URL, key or model; this covers a server that goes away later,
+so an answer ends with a clear error instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, TypeVar
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, CompletionResponse
+
+from rag.errors import LLMUnavailableError
+
+T = TypeVar("T")
+
+
+class ReportsServerErrors:
+    """Mixin placed before a llama-index LLM class; subclasses name the client's error types."""
+
+    server_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def server_label(self) -> str:
+        """Where the model runs, for the error message."""
+        return type(self).__name__
+
+    @contextmanager
+    def _reported(self) -> Iterator[None]:
+        try:
+            yield
+        except self.server_errors as exc:
+            raise LLMUnavailableError(f"the LLM server at {self.server_label()} failed: {exc}") from exc
+
+    def _reported_stream(self, stream: Iterator[T]) -> Iterator[T]:
+        with self._reported():
+            yield from stream
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        with self._reported():
+            return super().chat(messages, **kwargs)  # type: ignore[misc]
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Iterator[ChatResponse]:
+        with self._reported():
+            stream = super().stream_chat(messages, **kwargs)  # type: ignore[misc]
+        return self._reported_stream(stream)
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        with self._reported():
+            return super().complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]
+
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> Iterator[CompletionResponse]:
+        with self._reported():
+            stream = super().stream_complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]
+        return self._reported_stream(stream)
