@@ -1,4 +1,4 @@
-"""The `rag` command: prepare, ingest, ask, serve."""
+"""The `rag` command: prepare, ingest, ask, serve, models."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from rag.errors import QuestionError, RagError
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 EXIT_USAGE = 2
 
@@ -27,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the full answer contract as JSON")
+    models = commands.add_parser("models", help="list configured and installed models and embedders")
+    models.add_argument("--json", action="store_true", help="print the list as JSON")
+    models.add_argument("--check", action="store_true", help="also check that the configured LLM is usable")
+    models.add_argument(
+        "--speed", action="store_true", help="measure prompt/generation tokens/s of each GGUF"
+    )
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", help="bind address (default: RAG_SERVER__HOST)")
     serve.add_argument("--port", type=int, help="port (default: RAG_SERVER__PORT)")
@@ -42,6 +54,31 @@ def _print_answer(answer, as_json: bool) -> None:  # type: ignore[no-untyped-def
     print(answer.answer)
     for number, citation in enumerate(answer.citations, start=1):
         print(f"  [{number}] {citation.source} {citation.start}-{citation.end}: {citation.quote}")
+
+
+def _models(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.components import check_llm
+    from rag.model_catalog import catalog, format_json, format_table, measure_speeds
+
+    entries = catalog(settings)
+    speeds = measure_speeds(entries, settings.llm.threads) if args.speed else None
+    print(format_json(entries, speeds) if args.json else format_table(entries, speeds))
+    if args.check:
+        print(f"ok: {check_llm(settings.llm, settings.data_dir)}")
+    return 0
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """Each invalid setting by its environment variable, with pydantic's reason."""
+    problems = []
+    for error in exc.errors():
+        name = "RAG_" + "__".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"].removeprefix("Value error, ")
+        got = error.get("input")
+        if isinstance(got, str | int | float):
+            message += f" (got {got!r})"
+        problems.append(f"{name}: {message}")
+    return "invalid settings: " + "; ".join(problems)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         for path in paths:
             print(f"ready: {path}")
         return 0
+    if args.command == "models":
+        return _models(args, settings)
     if args.command == "serve":
         import uvicorn
 
@@ -99,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         return run(args)
+    except ValidationError as exc:
+        print(f"error: {_settings_problem(exc)}", file=sys.stderr)
+        return 1
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
