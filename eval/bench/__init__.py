@@ -1,0 +1,1 @@
+"""`rag bench`: ingestion, retrieval, answer and memory measurements on real corpora."""
