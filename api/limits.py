@@ -7,10 +7,6 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
 class BodySizeLimit:
     """ASGI middleware: bodies over `max_bytes` get 413, by header or while being read."""
 
@@ -28,26 +24,30 @@ class BodySizeLimit:
             return
         seen = 0
         started = False
+        rejected = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, rejected
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLargeError
+                    # Answer now and tell the app the client left: frameworks turn exceptions
+                    # raised while reading a body into their own 400s.
+                    if not started and not rejected:
+                        rejected = True
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if rejected:
+                return  # the 413 was sent already
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLargeError:
-            if not started:
-                await self._reject(send)
+        await self.app(scope, counted_receive, tracked_send)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps({"error": f"the request body is larger than {self.max_bytes} bytes"}).encode()

@@ -48,6 +48,8 @@ async def answer_events(service: RagService, question: str, earlier: Sequence[st
             return
     finally:
         ticket.cancel()  # a no-op once the answer is final
+        # When the consumer left early the worker ends with CancelledError; nobody awaits it.
+        worker.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 def sse(event: str, data: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Service
+from api.deps import AppSettings, Service
 
 router = APIRouter(tags=["ingest"])
 
@@ -33,8 +33,8 @@ class IngestResult(BaseModel):
 
 
 @router.post("/ingest", response_model=IngestResult, summary="Re-index the corpus folder (incremental)")
-def ingest(service: Service, body: IngestRequest | None = None) -> IngestResult:
-    if not service.settings.server.allow_ingest:
+def ingest(service: Service, settings: AppSettings, body: IngestRequest | None = None) -> IngestResult:
+    if not settings.server.allow_ingest:
         raise HTTPException(403, "ingest over HTTP is disabled (RAG_SERVER__ALLOW_INGEST=false)")
     report = service.ingest(rebuild=body.rebuild if body else False)
     return IngestResult(

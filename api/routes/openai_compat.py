@@ -17,11 +17,12 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Service
+from api.deps import AppSettings, Service
 from api.errors import error_body
 from api.streaming import answer_events
 from rag.answer import validate_question
 from rag.errors import QuestionError, RagError
+from rag.settings import Settings
 from rag.types import Answer, Citation
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -84,26 +85,22 @@ def message_content(answer: Answer) -> str:
     return f"{answer.answer} {markers}\n\n{heading}:\n{sources}"
 
 
-def _question(body: ChatCompletionRequest, service: Service) -> tuple[str, list[str]]:
-    if body.model != service.settings.server.model_id:
-        raise HTTPException(
-            404, f"model {body.model!r} not found; available: {service.settings.server.model_id}"
-        )
+def _question(body: ChatCompletionRequest, settings: Settings) -> tuple[str, list[str]]:
+    if body.model != settings.server.model_id:
+        raise HTTPException(404, f"model {body.model!r} not found; available: {settings.server.model_id}")
     last = body.messages[-1]
     if last.role != "user":
         raise QuestionError("the last message must come from the user")
-    question = validate_question(last.text(), service.settings.answer.max_question_chars)
+    question = validate_question(last.text(), settings.answer.max_question_chars)
     earlier = [m.text() for m in body.messages[:-1] if m.role == "user"]
     return question, earlier
 
 
 @router.get("/models", summary="Models this server answers with (OpenAI format)")
-def list_models(service: Service) -> dict[str, Any]:
+def list_models(settings: AppSettings) -> dict[str, Any]:
     return {
         "object": "list",
-        "data": [
-            {"id": service.settings.server.model_id, "object": "model", "created": 0, "owned_by": "local"}
-        ],
+        "data": [{"id": settings.server.model_id, "object": "model", "created": 0, "owned_by": "local"}],
     }
 
 
@@ -113,13 +110,13 @@ def list_models(service: Service) -> dict[str, Any]:
     summary="Answer the last user message (OpenAI chat format, with citations)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def chat_completions(body: ChatCompletionRequest, service: Service) -> Any:
-    question, earlier = _question(body, service)
+async def chat_completions(body: ChatCompletionRequest, service: Service, settings: AppSettings) -> Any:
+    question, earlier = _question(body, settings)
     service.assistant()  # 503 before any work when nothing is indexed
     service.queue.check_capacity()
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    model = service.settings.server.model_id
+    model = settings.server.model_id
     if not body.stream:
         answer = await _final_answer(service, question, earlier)
         return ChatCompletion(

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.errors import QuestionError
+from rag.errors import CancelledError, QuestionError
 from rag.prompts import refusal
 from rag.service import RagService
 from rag.settings import Settings
@@ -111,3 +111,38 @@ def test_the_runner_up_sentence_is_tried_when_the_best_one_gives_nothing_grounde
     second = re.search(r"Sentence: (.*)", llm.history[2]).group(1)  # type: ignore[union-attr]
     assert not answer.refused and answer.answer == second
     assert answer.citations[0].quote == second
+
+
+def test_the_draft_is_streamed_token_by_token_with_its_attempt_number(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(lambda prompt: f"At least 170 appointments [{_number_of('170 appointments', prompt)}].")
+    tokens: list[tuple[int, str]] = []
+    answer = service.ask(QUESTION, on_token=lambda attempt, text: tokens.append((attempt, text)))
+    assert {attempt for attempt, _ in tokens} == {1}
+    draft = "".join(text for _, text in tokens)
+    assert draft.startswith("At least 170 appointments [")
+    assert answer.answer == "At least 170 appointments."  # the marker is removed from the final answer
+
+
+def test_a_cancelled_request_stops_pulling_tokens(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("one two three four five six seven eight [1].")
+    ticket = service.admit()
+    seen: list[str] = []
+
+    def cancel_after_two(_: int, text: str) -> None:
+        seen.append(text)
+        if len(seen) == 2:
+            ticket.cancel()
+
+    with ticket, pytest.raises(CancelledError):
+        service.ask(QUESTION, ticket=ticket, on_token=cancel_after_two)
+    assert seen == ["one", " two"]
+    assert service.queue.admitted == 0
+
+
+def test_a_follow_up_is_asked_with_the_earlier_question(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(lambda prompt: f"170 [{_number_of('170 appointments', prompt)}].")
+    answer = service.ask("and every two months?", earlier=["How many appointments does the IMSS require?"])
+    assert not answer.refused and answer.citations
+    assert "earlier question: How many appointments does the IMSS require?" in llm.history[0]
