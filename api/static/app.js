@@ -138,7 +138,8 @@ function showAnswer(item, answer) {
   if (answer.citations.length) {
     const chips = el("div", "chips");
     answer.citations.forEach((citation, index) => {
-      const chip = el("button", "chip", String(index + 1));
+      const chip = el("button", "chip");
+      chip.append(el("b", "", String(index + 1)), document.createTextNode(` ${citation.source}`));
       chip.type = "button";
       chip.title = `${citation.source}: ${citation.quote}`;
       chip.setAttribute("aria-pressed", "false");

@@ -5,30 +5,16 @@ Greedy decoding makes these answers reproducible on a given build of llama.cpp.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from rag.components import default_gguf_path
 from rag.service import RagService
-from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
-    model = default_gguf_path(ROOT / "data")
-    if not model.exists():
-        pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
-    workdir = tmp_path_factory.mktemp("real")
-    shutil.copytree(ROOT / "seeds", workdir / "seeds")
-    settings = Settings(data_dir=workdir / "data", corpus_dir=workdir / "seeds", llm={"model_path": model})
-    service = RagService(settings)
-    service.ingest()
-    return service
+@pytest.fixture
+def service(real_service: RagService) -> RagService:
+    return real_service
 
 
 def _assert_verified(service: RagService, answer) -> None:  # type: ignore[no-untyped-def]

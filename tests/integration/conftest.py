@@ -1,0 +1,27 @@
+"""One service over a copy of seeds/ with the real default models, shared by the integration tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.components import default_gguf_path
+from rag.service import RagService
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def real_service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
+    model = default_gguf_path(ROOT / "data")
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
+    workdir = tmp_path_factory.mktemp("real")
+    shutil.copytree(ROOT / "seeds", workdir / "seeds")
+    settings = Settings(data_dir=workdir / "data", corpus_dir=workdir / "seeds", llm={"model_path": model})
+    service = RagService(settings)
+    service.ingest()
+    return service
