@@ -105,7 +105,7 @@ def packaged_llms(models_dir: Path, configured: Path | None) -> list[ModelEntry]
                 size,
                 status,
                 _package_range(model),
-                str(target) if size is not None else "",
+                str(target) if target.is_file() else "",
                 _same_file(configured, target),
             )
         )
@@ -231,11 +231,15 @@ def local_gguf_path(entry: ModelEntry) -> Path | None:
     return path if entry.location and path.suffix == ".gguf" and path.is_file() else None
 
 
-def measure_speeds(entries: list[ModelEntry], threads: int) -> dict[str, Speed]:
+def measure_speeds(entries: list[ModelEntry], threads: int, runs: int = 3) -> dict[str, Speed]:
     """Prompt and generation tokens/s of every GGUF on disk, one model loaded at a time."""
     from rag.llms.speed import measure_gguf
 
-    return {e.name: measure_gguf(path, threads) for e in entries if (path := local_gguf_path(e)) is not None}
+    return {
+        e.name: measure_gguf(path, threads, runs=runs)
+        for e in entries
+        if (path := local_gguf_path(e)) is not None
+    }
 
 
 def _speed_cells(speed: Speed | None) -> tuple[str, str]:

@@ -1,3 +1,5 @@
+import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +38,81 @@ def test_unknown_packaged_model_is_a_clear_error() -> None:
     result = _rag("prepare", "--model", "nope")
     assert result.returncode == 1
     assert "unknown packaged model 'nope'; known: qwen2.5-coder-0.5b-instruct-q4_k_m" in result.stderr
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "RAG_DATA_DIR": str(tmp_path / "data"),
+        "HF_HUB_OFFLINE": "1",
+        **settings,
+    }
+
+
+def test_models_lists_the_packaged_llms_and_embedders_and_marks_the_configured_ones(tmp_path: Path) -> None:
+    result = _rag("models", env=_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["NAME", "KIND", "BACKEND", "SIZE", "STATUS", "SOURCE"]
+    names = {row.split()[0] if not row.startswith("*") else row.split()[1]: row for row in rows}
+    assert names.keys() == {
+        "qwen2.5-coder-0.5b-instruct-q4_k_m",
+        "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        "use-multilingual-v3",
+        "all-MiniLM-L6-v2",
+    }
+    configured = {name for name, row in names.items() if row.startswith("*")}
+    assert configured == {"qwen2.5-coder-0.5b-instruct-q4_k_m", "use-multilingual-v3"}
+
+
+def test_models_json_shows_a_configured_server_model(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        RAG_LLM__BACKEND="openai",
+        RAG_LLM__MODEL="qwen2.5-7b",
+        RAG_LLM__BASE_URL="http://gpu:8000/v1",
+    )
+    result = _rag("models", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    served = next(row for row in json.loads(result.stdout) if row["name"] == "qwen2.5-7b")
+    assert (
+        served["backend"] == "openai" and served["location"] == "http://gpu:8000/v1" and served["configured"]
+    )
+
+
+def test_models_check_reports_an_unreachable_server_without_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = _env(
+        tmp_path,
+        RAG_LLM__BACKEND="ollama",
+        RAG_LLM__MODEL="llama3",
+        RAG_LLM__BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    result = _rag("models", "--check", env=env)
+    assert result.returncode == 1
+    assert f"error: cannot reach the LLM server at http://127.0.0.1:{port}/api/tags" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"RAG_LLM__BACKEND": "vllm"},
+            "error: invalid settings: RAG_LLM__BACKEND: Input should be 'llamacpp', 'openai', 'ollama' or "
+            "'transformers' (got 'vllm')",
+        ),
+        (
+            {"RAG_LLM__BACKEND": "ollama"},
+            "error: invalid settings: RAG_LLM: backend 'ollama' needs a model name: set RAG_LLM__MODEL",
+        ),
+    ],
+)
+def test_invalid_llm_settings_are_named_by_their_variable(
+    tmp_path: Path, settings: dict[str, str], message: str
+) -> None:
+    result = _rag("models", env=_env(tmp_path, **settings))
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -57,7 +57,7 @@ def load_transformers(settings: LLMSettings) -> HuggingFaceLLM:
         tokenizer=tokenizer,
         model_name=source,
         tokenizer_name=source,
-        device_map=None,
+        device_map="cpu",
         context_window=settings.context_window,
         max_new_tokens=settings.max_new_tokens,
         generate_kwargs=generate_kwargs(settings),
