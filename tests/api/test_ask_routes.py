@@ -44,3 +44,19 @@ def test_health_reports_models_and_counts(client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["documents"] == 5 and body["chunks"] > 5
     assert body["embedding_model"] == "keyword-hash-1024"
+
+
+def test_openapi_documents_every_endpoint(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]) == {
+        "/ask",
+        "/ask/stream",
+        "/v1/models",
+        "/v1/chat/completions",
+        "/documents",
+        "/documents/{name}",
+        "/ingest",
+        "/health",
+    }
+    assert "Answer" in spec["components"]["schemas"] and "DocumentInfo" in spec["components"]["schemas"]
+    assert client.get("/docs").status_code == 200

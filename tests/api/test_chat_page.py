@@ -16,7 +16,7 @@ from tests.api.support import APPOINTMENTS, cite_appointments, serve
 from tests.fakes import ScriptedLLM
 
 HOSTILE = (
-    "---\ntitle: <img src=x onerror=\"window.pwned=1\">Cofepris alert\n---\n"
+    '---\ntitle: <img src=x onerror="window.pwned=1">Cofepris alert\n---\n'
     "The warning <script>window.pwned = 1</script> about Cofepris was issued on Monday by 42 inspectors.\n"
 )
 
@@ -83,7 +83,9 @@ def test_html_from_articles_and_the_model_is_shown_as_text(
         page.goto(url)
         ask(page, "How many inspectors issued the warning about Cofepris?")
         answer = page.locator(".message.assistant").last
-        expect(answer.locator(".text")).to_have_text("<b onmouseover=alert(1)>42</b> inspectors.", timeout=20_000)
+        expect(answer.locator(".text")).to_have_text(
+            "<b onmouseover=alert(1)>42</b> inspectors.", timeout=20_000
+        )
         answer.locator(".chip").first.click()
         expect(page.locator("#source-text mark")).to_contain_text("<script>window.pwned = 1</script>")
         expect(page.locator("#source-title")).to_contain_text('<img src=x onerror="window.pwned=1">')

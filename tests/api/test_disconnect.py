@@ -1,14 +1,17 @@
-"""A client that goes away stops the model (live uvicorn, a slow fake model)."""
+"""A client that goes away, or a question past its timeout, stops the model (a slow fake model)."""
 
 import time
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from llama_index.core.base.llms.types import CompletionResponse, CompletionResponseGen
 from pydantic import PrivateAttr
 
+from api.app import create_app
 from rag.service import RagService
+from rag.settings import Settings
 from tests.api.support import APPOINTMENTS
 from tests.fakes import ScriptedLLM
 
@@ -59,3 +62,17 @@ def test_a_client_that_disconnects_stops_generation(
     pulled = llm.pulled
     time.sleep(0.5)
     assert llm.pulled == pulled < WORDS  # and the model stopped writing
+
+
+def test_a_question_past_its_timeout_gets_504(settings: Settings, service: RagService) -> None:
+    settings = Settings.model_validate(settings.model_dump() | {"server": {"request_timeout_s": 0.3}})
+    service.queue.timeout_s = 0.3
+    with TestClient(create_app(settings, service=service)) as client:
+        response = client.post("/ask", json={"question": APPOINTMENTS})
+        streamed = client.post("/ask/stream", json={"question": APPOINTMENTS})
+    assert response.status_code == 504 and "0.3 s" in response.json()["error"]
+    assert (
+        streamed.status_code == 200
+        and 'event: error\ndata: {"error": "no answer within 0.3 s' in streamed.text
+    )
+    assert '"status": 504' in streamed.text and service.queue.admitted == 0
