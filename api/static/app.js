@@ -12,6 +12,7 @@ const TEXT = SPANISH
       down: "No se puede contactar con el servidor.", ready: (n) => `listo · ${n} artículos`,
       key: "Este servidor necesita una clave de API", save: "Guardar", cancel: "Cancelar",
       keyMissing: "Hace falta una clave de API.", source: "Fuente", total: "total",
+      stop: "Detener", stopped: "Detenido."
     }
   : {
       ask: "Ask", question: "Question", placeholder: "Ask about the articles (English or Spanish)",
@@ -21,6 +22,7 @@ const TEXT = SPANISH
       down: "Cannot reach the server.", ready: (n) => `ready · ${n} articles`,
       key: "This server needs an API key", save: "Save", cancel: "Cancel",
       keyMissing: "An API key is needed.", source: "Source", total: "total",
+      stop: "Stop", stopped: "Stopped."
     };
 const KEY_STORAGE = "rag-api-key";
 
@@ -29,6 +31,8 @@ const conversation = $("conversation");
 const form = $("ask-form");
 const input = $("question");
 const send = $("send");
+const stop = $("stop");
+let inFlight = null; // AbortController of the question being answered
 const asked = [];
 
 function el(tag, className, text) {
@@ -190,11 +194,13 @@ async function ask(question) {
   let attempt = 0;
   const history = asked.slice(-5);
   asked.push(question);
+  inFlight = new AbortController();
   try {
     const response = await authorizedFetch("/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ question, history }),
+      signal: inFlight.signal,
     });
     if (!response.ok) {
       showError(item, await errorMessage(response));
@@ -218,8 +224,10 @@ async function ask(question) {
     });
     if (!finished) showError(item, TEXT.down);
   } catch (error) {
-    showError(item, error instanceof TypeError ? TEXT.down : error.message);
+    if (error.name === "AbortError") showError(item, TEXT.stopped);
+    else showError(item, error instanceof TypeError ? TEXT.down : error.message);
   } finally {
+    inFlight = null;
     item.scrollIntoView({ block: "end" });
   }
 }
@@ -240,6 +248,9 @@ async function refreshStatus() {
 function init() {
   document.documentElement.lang = SPANISH ? "es" : "en";
   send.textContent = TEXT.ask;
+  stop.textContent = TEXT.stop;
+  // Closing the stream makes the server stop generating.
+  stop.addEventListener("click", () => inFlight && inFlight.abort());
   $("question-label").textContent = TEXT.question;
   input.placeholder = TEXT.placeholder;
   $("hint").textContent = TEXT.hint;
@@ -253,10 +264,12 @@ function init() {
     if (!question) return;
     input.value = "";
     send.disabled = true;
+    stop.hidden = false;
     try {
       await ask(question);
     } finally {
       send.disabled = false;
+      stop.hidden = true;
       input.focus();
     }
   });

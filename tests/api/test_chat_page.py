@@ -136,3 +136,14 @@ def test_a_thinking_state_shows_while_waiting(page: Page, live_server: str, llm:
     expect(page.locator(".message.assistant.thinking")).to_be_visible()
     expect(page.locator("#send")).to_be_disabled()
     expect(page.locator(".message.assistant .text").last).to_have_text("At least 170.", timeout=20_000)
+
+
+def test_stop_abandons_the_question_and_frees_the_form(page: Page, live_server: str) -> None:
+    page.goto(live_server)
+    page.route("**/ask/stream", lambda route: (page.wait_for_timeout(1500), route.continue_()))
+    ask(page, APPOINTMENTS)
+    expect(page.locator("#stop")).to_be_visible()
+    page.click("#stop")
+    expect(page.locator(".message.assistant.error").last).to_have_text("ErrorStopped.")
+    expect(page.locator("#stop")).to_be_hidden()
+    expect(page.locator("#send")).to_be_enabled()
