@@ -1,7 +1,8 @@
 """Turn a remote LLM's client errors into LLMUnavailableError, also in the middle of a stream.
 
 The start-up check catches a wrong URL, key or model; this covers a server that goes away later,
-so an answer ends with a clear error instead of a stack trace.
+so an answer ends with a clear error instead of a stack trace. Only the synchronous calls are covered:
+they are the ones the service makes.
 """
 
 from __future__ import annotations
