@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rag import bm25
 from rag.answer import Assistant
-from rag.components import embedder_id, make_chroma_client, make_embedder, make_llm
+from rag.components import check_llm, embedder_id, llm_label, make_chroma_client, make_embedder, make_llm
 from rag.corpus import decode_article, read_corpus
-from rag.errors import CorpusError, IndexNotReadyError
+from rag.errors import CorpusError, IndexNotReadyError, RagError
 from rag.evidence import SentenceEmbeddings
 from rag.generation import GenerationQueue, Ticket
 from rag.index import ArticleIndex
@@ -67,6 +67,7 @@ class RagService:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings.embedding)
         self._llm = llm
+        self._llm_given = llm is not None  # passed in (tests, tools): nothing to check
         self.detect_language = make_language_detector(settings.languages)
         dim = len(self.embedder.get_text_embedding("dimension probe"))
         client = chroma_client or make_chroma_client(settings.store, settings.data_dir)
@@ -131,8 +132,15 @@ class RagService:
             self._assistant = assistant
         return assistant
 
+    def check_llm(self) -> str:
+        """Fail with a RagError naming the fix when the configured LLM cannot be used."""
+        if self._llm_given:
+            return "given"
+        return check_llm(self.settings.llm, self.settings.data_dir)
+
     def warm_up(self) -> None:
-        """Load the LLM, the BM25 index and the embedder's weights before the first question."""
+        """Check and load the LLM, the BM25 index and the embedder before the first question."""
+        self.check_llm()
         assistant = self.assistant()
         assistant.retriever.embed_query("warm-up")
         _ = self.llm
@@ -170,10 +178,18 @@ class RagService:
     def health(self) -> dict[str, Any]:
         """Readiness and what is loaded."""
         chunks = self.index.count()
+        llm_error = None
+        if self.settings.llm.backend in ("openai", "ollama"):  # a server that may have gone away
+            try:
+                self.check_llm()
+            except RagError as exc:
+                llm_error = str(exc)
         return {
-            "status": "ok" if chunks else "empty",
+            "status": ("ok" if chunks else "empty") if llm_error is None else "llm unavailable",
             "embedding_model": self.index.embed_model,
-            "llm": str(self.settings.llm.model_path or "qwen2.5-coder-0.5b-instruct-q4_k_m"),
+            "llm": llm_label(self.settings.llm),
+            "llm_backend": self.settings.llm.backend,
+            "llm_error": llm_error,
             "documents": len(self.documents()) if chunks else 0,
             "chunks": chunks,
             "queue": {"waiting_or_running": self.queue.admitted, "capacity": self.queue.size + 1},
