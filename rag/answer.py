@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 # Receives each piece of text the model writes, with the attempt number (1 = first prompt;
 # later attempts re-ask about single sentences and replace the earlier draft).
 TokenSink = Callable[[int, str], None]
-Chat = Callable[[str], str]
+Chat = Callable[..., str]
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -37,9 +38,20 @@ def validate_question(question: object, max_chars: int) -> str:
     text = question.strip()
     if not text:
         raise QuestionError("the question is empty")
+    if not _is_unicode_text(text):
+        # JSON may carry lone surrogates (\ud800); no encoder, detector or tokenizer takes them.
+        raise QuestionError("the question is not valid Unicode text (it holds an unpaired surrogate)")
     if len(text) > max_chars:
         raise QuestionError(f"the question has {len(text)} characters; the limit is {max_chars}")
     return text
+
+
+def _is_unicode_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Assistant:
@@ -89,6 +101,10 @@ class Assistant:
         the model's draft as it is written.
         """
         question = validate_question(question, self.settings.answer.max_question_chars)
+        if not all(_is_unicode_text(e) for e in earlier):
+            raise QuestionError(
+                "an earlier question is not valid Unicode text (it holds an unpaired surrogate)"
+            )
         if ticket is None:
             with self.queue.admit() as own:
                 return self._ask(followup.resolve(question, earlier), own, on_token)
@@ -133,13 +149,16 @@ class Assistant:
         """A chat function for one request: streams, and stops on cancel or deadline."""
         attempts = 0
 
-        def chat(user: str) -> str:
+        def chat(user: str, examples: Sequence[tuple[str, str]] = ()) -> str:
             nonlocal attempts
             attempts += 1
-            messages = [
-                ChatMessage(role="system", content=prompts.SYSTEM),
-                ChatMessage(role="user", content=user),
-            ]
+            messages = [ChatMessage(role="system", content=prompts.SYSTEM)]
+            for asked, answered in examples:
+                messages += [
+                    ChatMessage(role="user", content=asked),
+                    ChatMessage(role="assistant", content=answered),
+                ]
+            messages.append(ChatMessage(role="user", content=user))
             pieces: list[str] = []
             ticket.check()
             for chunk in self.llm.stream_chat(messages):
@@ -160,7 +179,8 @@ class Assistant:
         reply = chat(
             prompts.ANSWER_FROM_SENTENCES.format(
                 sentences=numbered, question=question, language=prompts.language_name(language)
-            )
+            ),
+            prompts.EXAMPLES if os.environ.get("RAG_EXPERIMENT_FEWSHOT") else (),
         )
         if prompts.is_refusal(reply):
             # A small model loses the answer among several sentences; when the best one matches
