@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup models ingest serve test lint quality-model eval
+.PHONY: setup models ingest serve test lint quality-model eval bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: models
 
 eval: models
 	$(BIN)/rag eval
+
+# Ingestion, retrieval (1k and 10k chunks), answer latency and memory on real corpora (~10 min);
+# `$(BIN)/rag bench --full` adds the 100k-chunk point.
+bench: models
+	$(BIN)/rag bench
 
 lint: setup
 	$(BIN)/ruff check rag api eval tests

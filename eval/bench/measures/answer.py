@@ -11,7 +11,7 @@ citation checks.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,25 +55,34 @@ class LLMCall:
 
 
 class RecordingLLM:
-    """Passes chat calls through as a stream (to see the first token) and records them."""
+    """Passes chat calls through (streamed, to see the first token) and records each one."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.calls: list[LLMCall] = []
 
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Iterator[Any]:
+        started = time.perf_counter()
+        first = None
+        pieces: list[str] = []
+        try:
+            for chunk in self.inner.stream_chat(messages, **kwargs):
+                if chunk.delta:
+                    first = first or time.perf_counter()
+                    pieces.append(chunk.delta)
+                yield chunk
+        finally:
+            self.calls.append(LLMCall(list(messages), started, first, time.perf_counter(), "".join(pieces)))
+
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
         from llama_index.core.llms import ChatMessage, ChatResponse
 
-        started = time.perf_counter()
-        first = None
         last = None
-        for last in self.inner.stream_chat(messages, **kwargs):
-            if first is None and last.delta:
-                first = time.perf_counter()
-        finished = time.perf_counter()
-        message = last.message if last is not None else ChatMessage(role="assistant", content="")
-        self.calls.append(LLMCall(list(messages), started, first, finished, message.content or ""))
-        return ChatResponse(message=message)
+        for chunk in self.stream_chat(messages, **kwargs):
+            last = chunk
+        return ChatResponse(
+            message=last.message if last is not None else ChatMessage(role="assistant", content="")
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
