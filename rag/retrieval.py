@@ -43,6 +43,14 @@ def dense_cosine(score: float | None) -> float:
     return 1.0 + math.log(score)
 
 
+def is_indexed_chunk(hit: NodeWithScore) -> bool:
+    """False for a hit whose record is gone: Chroma finds the id in its vector index, then the
+    chunk is deleted (a re-ingest replacing its file) before its metadata is read, and
+    llama-index hands back an empty node without source or offsets."""
+    metadata = hit.node.metadata
+    return "source" in metadata and "start" in metadata
+
+
 def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int) -> list[NodeWithScore]:
     """Merge ranked lists: score = sum of 1 / (RRF_K + rank) over the lists a node is in."""
     scores: dict[str, float] = {}
@@ -110,7 +118,7 @@ class HybridRetriever(BaseRetriever):
         """Retrieve the top passages for `query`, keeping dense and BM25 scores by node id."""
         embedding = self.embed_query(query)
         bundle = QueryBundle(query_str=query, embedding=embedding)
-        dense_hits = self.dense.retrieve(bundle)
+        dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
         bm25_hits = self.bm25.retrieve(bundle) if self.bm25 is not None else []
         bm25_hits = [h for h in bm25_hits if (h.score or 0) > 0]
         fused = reciprocal_rank_fusion([dense_hits, bm25_hits], top_k or self.settings.top_k)
