@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 # Receives each piece of text the model writes, with the attempt number (1 = first prompt;
 # later attempts re-ask about single sentences and replace the earlier draft).
 TokenSink = Callable[[int, str], None]
-Chat = Callable[..., str]
+Chat = Callable[[str], str]
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -149,16 +148,13 @@ class Assistant:
         """A chat function for one request: streams, and stops on cancel or deadline."""
         attempts = 0
 
-        def chat(user: str, examples: Sequence[tuple[str, str]] = ()) -> str:
+        def chat(user: str) -> str:
             nonlocal attempts
             attempts += 1
-            messages = [ChatMessage(role="system", content=prompts.SYSTEM)]
-            for asked, answered in examples:
-                messages += [
-                    ChatMessage(role="user", content=asked),
-                    ChatMessage(role="assistant", content=answered),
-                ]
-            messages.append(ChatMessage(role="user", content=user))
+            messages = [
+                ChatMessage(role="system", content=prompts.SYSTEM),
+                ChatMessage(role="user", content=user),
+            ]
             pieces: list[str] = []
             ticket.check()
             for chunk in self.llm.stream_chat(messages):
@@ -179,8 +175,7 @@ class Assistant:
         reply = chat(
             prompts.ANSWER_FROM_SENTENCES.format(
                 sentences=numbered, question=question, language=prompts.language_name(language)
-            ),
-            prompts.EXAMPLES if os.environ.get("RAG_EXPERIMENT_FEWSHOT") else (),
+            )
         )
         if prompts.is_refusal(reply):
             # A small model loses the answer among several sentences; when the best one matches
