@@ -63,8 +63,15 @@ def build_bm25(nodes: list[BaseNode], path: Path) -> None:
     staging.mkdir(parents=True)
     if nodes:
         _retriever(nodes).persist(str(staging))
+    documents = len({n.metadata.get("source") for n in nodes})
     (staging / FINGERPRINT_FILE).write_text(
-        json.dumps({"fingerprint": fingerprint(n.node_id for n in nodes), "chunks": len(nodes)})
+        json.dumps(
+            {
+                "fingerprint": fingerprint(n.node_id for n in nodes),
+                "chunks": len(nodes),
+                "documents": documents,
+            }
+        )
     )
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -78,6 +85,15 @@ def saved_fingerprint(path: Path) -> str | None:
     try:
         return json.loads((path / FINGERPRINT_FILE).read_text())["fingerprint"]
     except (OSError, ValueError, KeyError):
+        return None
+
+
+def saved_counts(path: Path) -> dict[str, int] | None:
+    """Chunks and documents the saved index covers (written at ingest), without reading Chroma."""
+    try:
+        saved = json.loads((path / FINGERPRINT_FILE).read_text())
+        return {"chunks": int(saved["chunks"]), "documents": int(saved["documents"])}
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

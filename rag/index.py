@@ -102,6 +102,10 @@ class ArticleIndex:
             yield page
             offset += len(page["ids"])
 
+    def ids(self) -> list[str]:
+        """Every chunk id (no metadata read: several times faster than `manifest`)."""
+        return [i for page in self._pages([]) for i in page["ids"]]
+
     def manifest(self) -> dict[str, FileState]:
         """Per source file: chunk ids grouped by content hash, and the expected chunk counts."""
         files: dict[str, FileState] = defaultdict(FileState)
