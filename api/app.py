@@ -83,7 +83,8 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         return _error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(RagError)
-    async def rag_error(_: Request, exc: RagError) -> JSONResponse:
+    @app.exception_handler(Exception)
+    async def service_error(_: Request, exc: Exception) -> JSONResponse:
         status, body, headers = error_body(exc)
         return JSONResponse(status_code=status, content=body, headers=headers)
 

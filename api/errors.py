@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from rag.errors import (
     BusyError,
     CancelledError,
@@ -10,6 +12,8 @@ from rag.errors import (
     QuestionError,
     RagError,
 )
+
+log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[RagError], int]] = [
     (QuestionError, 422),
@@ -21,8 +25,14 @@ _STATUS: list[tuple[type[RagError], int]] = [
 ]
 
 
-def error_body(exc: RagError) -> tuple[int, dict[str, object], dict[str, str]]:
-    """Status code, JSON body and headers for a service error."""
+INTERNAL_ERROR = "internal error: the answer could not be produced; the server log has the details"
+
+
+def error_body(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
+    """Status code, JSON body and headers for a service error (500 for anything unexpected)."""
+    if not isinstance(exc, RagError):
+        log.error("unexpected failure", exc_info=exc)
+        return 500, {"error": INTERNAL_ERROR}, {}
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, BusyError) else {}
     body: dict[str, object] = {"error": str(exc)}

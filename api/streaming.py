@@ -34,6 +34,7 @@ async def answer_events(service: RagService, question: str, earlier: Sequence[st
             return service.ask(question, earlier, ticket, on_token)
 
     worker = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+    next_event: asyncio.Future[Event] | None = None
     try:
         while True:
             next_event = asyncio.ensure_future(events.get())
@@ -48,6 +49,8 @@ async def answer_events(service: RagService, question: str, earlier: Sequence[st
             return
     finally:
         ticket.cancel()  # a no-op once the answer is final
+        if next_event is not None:
+            next_event.cancel()
         # When the consumer left early the worker ends with CancelledError; nobody awaits it.
         worker.add_done_callback(lambda done: done.cancelled() or done.exception())
 

@@ -12,7 +12,6 @@ from api.deps import Service
 from api.errors import error_body
 from api.streaming import answer_events, sse
 from rag.answer import validate_question
-from rag.errors import RagError
 from rag.types import Answer
 
 router = APIRouter(tags=["ask"])
@@ -65,7 +64,7 @@ async def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
         try:
             async for name, data in answer_events(service, question, body.history):
                 yield sse(name, data.model_dump() if isinstance(data, Answer) else data)
-        except RagError as exc:
+        except Exception as exc:  # a stream that already said 200 must still end with an error event
             status, payload, _ = error_body(exc)
             yield sse("error", {**payload, "status": status})
 

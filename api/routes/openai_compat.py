@@ -151,7 +151,7 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
         yield chunk({"role": "assistant", "content": ""})
         try:
             answer = await _final_answer(service, question, earlier)
-        except RagError as exc:
+        except Exception as exc:  # headers are sent: the error travels as a chunk
             status, payload, _ = error_body(exc)
             yield f"data: {json.dumps({'error': {'message': payload['error'], 'code': status}})}\n\n"
         else:
