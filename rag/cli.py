@@ -109,9 +109,13 @@ def run(args: argparse.Namespace) -> int:
 
         from api.app import create_app
 
+        from rag.service import RagService
+
         host = args.host or settings.server.host
         port = args.port or settings.server.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        service = RagService(settings)
+        service.check_llm()  # a missing model or an unreachable LLM server: a clear error, no traceback
+        uvicorn.run(create_app(settings, service=service), host=host, port=port, log_level="info")
         return 0
     if args.command == "ask":
         from rag.answer import validate_question

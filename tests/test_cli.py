@@ -116,3 +116,20 @@ def test_invalid_llm_settings_are_named_by_their_variable(
     result = _rag("models", env=_env(tmp_path, **settings))
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_an_unreachable_llm_server_fails_before_listening(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = _env(
+        tmp_path,
+        RAG_LLM__BACKEND="openai",
+        RAG_LLM__MODEL="qwen",
+        RAG_LLM__BASE_URL=f"http://127.0.0.1:{port}/v1",
+        RAG_EMBEDDING__BACKEND="sentence-transformers",  # the smaller model: only start-up is tested
+    )
+    result = _rag("serve", "--port", str(port), env=env)
+    assert result.returncode == 1
+    assert f"error: cannot reach the LLM server at http://127.0.0.1:{port}/v1/models" in result.stderr
+    assert "Traceback" not in result.stderr
