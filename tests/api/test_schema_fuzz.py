@@ -7,7 +7,9 @@ every 4xx must be the JSON error shape `{"error": message}`.
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +36,31 @@ class CitingLLM(ScriptedLLM):
         return super().complete(prompt, formatted, **kwargs)
 
 
-# The schema only needs the routes; the service behind them is set up by the fixture below.
-APP: FastAPI = create_app(Settings(data_dir=Path("unused"), corpus_dir=SEEDS))
+def _fake_service() -> tuple[Settings, RagService]:
+    """Fake components over a copy of seeds/ in a temp dir (removed at exit).
+
+    Built at import time because schemathesis loads the schema through the app, which runs
+    its lifespan: without a service passed in, that would load the real models into ./data.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="rag-fuzz-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    shutil.copytree(SEEDS, workdir / "corpus")
+    config = Settings(data_dir=workdir / "data", corpus_dir=workdir / "corpus")
+    return config, RagService(config, embedder=KeywordEmbedding(), llm=CitingLLM())
+
+
+CONFIG, SERVICE = _fake_service()
+APP: FastAPI = create_app(CONFIG, service=SERVICE)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def fake_service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
-    """What the lifespan would set up (schemathesis calls the app without running it)."""
-    workdir = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(SEEDS, workdir / "corpus")
-    config = Settings(data_dir=workdir / "data", corpus_dir=workdir / "corpus")
-    service = RagService(config, embedder=KeywordEmbedding(), llm=CitingLLM())
-    service.ingest()
-    APP.state.settings = config
-    APP.state.service = service
-    return service
+def indexed() -> None:
+    """What the lifespan does on start (schemathesis may call the app without running it)."""
+    if SERVICE.index.count() == 0:
+        SERVICE.ingest()
+    APP.state.settings = CONFIG
+    APP.state.service = SERVICE
 
 
 def errors_are_json(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> bool | None:
