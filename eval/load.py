@@ -64,6 +64,7 @@ class Outcome:
     valid: bool = False  # a 200 whose answer passed the contract
     refused: bool = False
     retry_after: bool = False  # a 503 that carried Retry-After
+    late_busy: bool = False  # a stream that said 200, then reported a full queue in an `error` event
     error: str = ""
 
 
@@ -143,6 +144,7 @@ async def _one(client: Any, path: str, question: str) -> tuple[Outcome, float]:
             payload = event[1] if event and event[0] == "final" else None
             if event and event[0] == "error":
                 outcome.error = str(event[1])
+                outcome.late_busy = isinstance(event[1], dict) and event[1].get("status") == 503
         else:
             payload = json.loads(body)
         outcome.valid = payload is not None and validate_answer(payload)
@@ -246,6 +248,7 @@ def summarise(
         "valid_200": sum(o.valid for o in ok),
         "invalid_200": [o.error or o.path for o in ok if not o.valid][:10],
         "refused_200": sum(o.refused for o in ok),
+        "stream_200_then_busy": sum(o.late_busy for o in ok),
         "busy_503": len(busy),
         "busy_503_with_retry_after": sum(o.retry_after for o in busy),
         "other_status": other,
@@ -271,8 +274,11 @@ def problems(summary: dict[str, Any]) -> list[str]:
         found.append(f"statuses other than 200/503: {summary['other_status']}")
     if summary["busy_503_with_retry_after"] != summary["busy_503"]:
         found.append("a 503 without Retry-After")
-    if summary["valid_200"] != summary["ok_200"]:
-        found.append(f"{summary['ok_200'] - summary['valid_200']} answers broke the contract")
+    if summary["stream_200_then_busy"]:
+        found.append(f"{summary['stream_200_then_busy']} streams said 200, then reported a full queue")
+    broken = summary["ok_200"] - summary["valid_200"] - summary["stream_200_then_busy"]
+    if broken:
+        found.append(f"{broken} answers broke the contract")
     if summary["client_errors"]:
         found.append(f"requests without an HTTP answer: {summary['client_errors'][:3]}")
     if summary.get("server_alive") is False or summary["health_after"] != 200:
@@ -294,6 +300,7 @@ def markdown(summary: dict[str, Any]) -> str:
             f"{summary['ok_200']} / {summary['valid_200']} / {summary['refused_200']}",
         ),
         ("503 / with Retry-After", f"{summary['busy_503']} / {summary['busy_503_with_retry_after']}"),
+        ("streams that said 200, then 503 in an error event", str(summary["stream_200_then_busy"])),
         ("any other status", str(summary["other_status"] or 0)),
         ("requests without an answer", str(len(summary["client_errors"]))),
         ("throughput", f"{summary['answers_per_s']} answers/s"),
