@@ -9,20 +9,22 @@ from typing import Any
 
 import anyio.to_thread
 
+from rag.generation import Ticket
 from rag.service import RagService
 from rag.types import Answer
 
 Event = tuple[str, Any]  # ("token", {"text", "attempt"}) ... then ("final", Answer)
 
 
-async def answer_events(service: RagService, question: str, earlier: Sequence[str]) -> AsyncIterator[Event]:
+async def answer_events(
+    service: RagService, question: str, earlier: Sequence[str], ticket: Ticket
+) -> AsyncIterator[Event]:
     """Token events while the model writes, then ("final", Answer). Errors propagate.
 
-    The queue ticket is taken when iteration starts (call `service.queue.check_capacity()`
-    first to answer 503 before a stream begins). Leaving early (the client disconnected)
+    `ticket` is the request's place in the queue, taken before the response started so that a
+    full queue is a 503, never a stream that fails. Leaving early (the client disconnected)
     cancels the ticket, which stops generation at the next token; the worker releases it.
     """
-    ticket = service.admit()
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[Event] = asyncio.Queue()
 

@@ -108,7 +108,6 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from api.app import create_app
-
         from rag.service import RagService
 
         host = args.host or settings.server.host

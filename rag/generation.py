@@ -84,11 +84,6 @@ class GenerationQueue:
             self._admitted += 1
         return Ticket(self, self.timeout_s)
 
-    def check_capacity(self) -> None:
-        """BusyError when a request arriving now would be turned away (takes no ticket)."""
-        with self._count:
-            self._raise_if_full()
-
     def _raise_if_full(self) -> None:
         if self._admitted > self.size:
             wait = max(1, math.ceil(self._seconds_per_turn * self._admitted))

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
 from api.deps import Service
 from api.errors import error_body
@@ -58,11 +59,11 @@ same JSON errors as `POST /ask`. Closing the connection stops generation."""
 async def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
     question = validate_question(body.question, service.settings.answer.max_question_chars)
     service.assistant()  # 503 now, not mid-stream, when nothing is indexed
-    service.queue.check_capacity()
+    ticket = service.admit()  # 503 now when the queue is full
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for name, data in answer_events(service, question, body.history):
+            async for name, data in answer_events(service, question, body.history, ticket):
                 yield sse(name, data.model_dump() if isinstance(data, Answer) else data)
         except Exception as exc:  # a stream that already said 200 must still end with an error event
             status, payload, _ = error_body(exc)
@@ -72,4 +73,5 @@ async def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(ticket.release),  # also when the stream never started
     )

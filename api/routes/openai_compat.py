@@ -16,12 +16,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
 from api.deps import AppSettings, Service
 from api.errors import error_body
 from api.streaming import answer_events
 from rag.answer import validate_question
 from rag.errors import QuestionError, RagError
+from rag.generation import Ticket
 from rag.settings import Settings
 from rag.types import Answer, Citation
 
@@ -113,12 +115,13 @@ def list_models(settings: AppSettings) -> dict[str, Any]:
 async def chat_completions(body: ChatCompletionRequest, service: Service, settings: AppSettings) -> Any:
     question, earlier = _question(body, settings)
     service.assistant()  # 503 before any work when nothing is indexed
-    service.queue.check_capacity()
+    ticket = service.admit()  # 503 now when the queue is full
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     model = settings.server.model_id
     if not body.stream:
-        answer = await _final_answer(service, question, earlier)
+        with ticket:
+            answer = await _final_answer(service, question, earlier, ticket)
         return ChatCompletion(
             id=completion_id,
             created=created,
@@ -150,7 +153,7 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
         # and OpenAI clients cannot take back text they were sent. The verified answer follows.
         yield chunk({"role": "assistant", "content": ""})
         try:
-            answer = await _final_answer(service, question, earlier)
+            answer = await _final_answer(service, question, earlier, ticket)
         except Exception as exc:  # headers are sent: the error travels as a chunk
             status, payload, _ = error_body(exc)
             yield f"data: {json.dumps({'error': {'message': payload['error'], 'code': status}})}\n\n"
@@ -164,11 +167,16 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
             )
         yield "data: [DONE]\n\n"
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+        background=BackgroundTask(ticket.release),  # also when the stream never started
+    )
 
 
-async def _final_answer(service: Service, question: str, earlier: list[str]) -> Answer:
-    async for name, data in answer_events(service, question, earlier):
+async def _final_answer(service: Service, question: str, earlier: list[str], ticket: Ticket) -> Answer:
+    async for name, data in answer_events(service, question, earlier, ticket):
         if name == "final":
             return data
     raise RagError("the answer stream ended without an answer")  # pragma: no cover
