@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,8 +98,27 @@ def saved_counts(path: Path) -> dict[str, int] | None:
         return None
 
 
-def load_bm25(path: Path, top_k: int) -> BM25Retriever | None:
-    """The saved BM25 retriever, or None when there is none or it indexes no chunks."""
+def load_bm25(path: Path, top_k: int, attempts: int = 5) -> BM25Retriever | None:
+    """The saved BM25 retriever, or None when there is none or it indexes no chunks.
+
+    An ingest in another thread or process swaps the index folder by two renames; a load that
+    falls between them (or reads a folder being moved away) waits briefly and tries again.
+    """
+    for attempt in range(attempts):
+        swapping = path.with_name(path.name + ".new").exists() or path.with_name(path.name + ".old").exists()
+        try:
+            loaded = _load(path, top_k)
+        except (FileNotFoundError, NotADirectoryError):
+            loaded = None
+        else:
+            if loaded is not None or not swapping:
+                return loaded
+        if attempt < attempts - 1:
+            time.sleep(0.1 * (attempt + 1))
+    return _load(path, top_k)
+
+
+def _load(path: Path, top_k: int) -> BM25Retriever | None:
     import bm25s
 
     if saved_fingerprint(path) is None or not (path / "params.index.json").exists():

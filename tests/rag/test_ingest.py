@@ -1,9 +1,12 @@
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 import chromadb
 import pytest
 
+from rag import bm25
 from rag.errors import IndexMismatchError
 from rag.service import RagService
 from rag.settings import Settings
@@ -81,3 +84,24 @@ def test_an_index_built_with_another_embedder_is_refused(settings: Settings) -> 
         other.index.count()
     other.ingest(rebuild=True)
     assert other.index.count() > 0
+
+
+def test_a_bm25_load_during_the_folder_swap_waits_for_the_new_index(
+    settings: Settings, embedder: KeywordEmbedding, tmp_path: Path
+) -> None:
+    service = RagService(settings, embedder=embedder)
+    service.ingest()
+    path = service.bm25_dir
+    moved = path.with_name(path.name + ".old")
+    path.rename(moved)  # the moment between the two renames of build_bm25
+
+    def finish_swap() -> None:
+        time.sleep(0.2)
+        moved.rename(path)
+
+    swapper = threading.Thread(target=finish_swap)
+    swapper.start()
+    loaded = bm25.load_bm25(path, top_k=3)
+    swapper.join()
+    assert loaded is not None
+    assert loaded.retrieve("Cofepris")
