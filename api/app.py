@@ -23,6 +23,7 @@ from rag.service import RagService
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
+BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
@@ -80,6 +81,9 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            # FastAPI's answer to bytes that are not UTF-8 JSON; every other invalid body is a 422.
+            return _error(422, "the body is not valid JSON text (UTF-8)")
         return _error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(RagError)

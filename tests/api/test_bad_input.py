@@ -71,8 +71,8 @@ def quiet_client(settings: Settings) -> Iterator[TestClient]:
     ],
     ids=["latin1-in-string", "utf16-bom", "truncated-sequence", "encoded-surrogate"],
 )
-def test_invalid_utf8_bodies_get_a_4xx(quiet_client: TestClient, path: str, raw: bytes) -> None:
-    assert_json_4xx(quiet_client.post(path, content=raw, headers=JSON))
+def test_invalid_utf8_bodies_get_422(quiet_client: TestClient, path: str, raw: bytes) -> None:
+    assert_json_4xx(quiet_client.post(path, content=raw, headers=JSON), 422)
 
 
 @pytest.mark.parametrize("path", POST_ENDPOINTS)
@@ -81,8 +81,8 @@ def test_invalid_utf8_bodies_get_a_4xx(quiet_client: TestClient, path: str, raw:
     [b"{not json", b'{"question": "hi",}', b"[" * 20_000 + b"]" * 20_000, b"\x00"],
     ids=["broken", "trailing-comma", "nested-20000-deep", "nul"],
 )
-def test_invalid_json_gets_a_4xx_on_every_endpoint(quiet_client: TestClient, path: str, raw: bytes) -> None:
-    assert_json_4xx(quiet_client.post(path, content=raw, headers=JSON))
+def test_invalid_json_gets_422_on_every_endpoint(quiet_client: TestClient, path: str, raw: bytes) -> None:
+    assert_json_4xx(quiet_client.post(path, content=raw, headers=JSON), 422)
 
 
 @pytest.mark.parametrize("path", POST_ENDPOINTS)
