@@ -1,10 +1,11 @@
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,9 +82,7 @@ def test_models_json_shows_a_configured_server_model(tmp_path: Path) -> None:
 
 
 def test_models_check_reports_an_unreachable_server_without_a_traceback(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = _env(
         tmp_path,
         RAG_LLM__BACKEND="ollama",
@@ -119,9 +118,7 @@ def test_invalid_llm_settings_are_named_by_their_variable(
 
 
 def test_serve_with_an_unreachable_llm_server_fails_before_listening(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = _env(
         tmp_path,
         RAG_LLM__BACKEND="openai",

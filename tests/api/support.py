@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,10 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from tests.processes import free_port
+
+__all__ = ["APPOINTMENTS", "cite_appointments", "free_port", "serve"]
+
 APPOINTMENTS = "How many appointments does the IMSS require every two months?"
 
 
@@ -19,12 +22,6 @@ def cite_appointments(prompt: str) -> str:
     """A model reply that cites the numbered sentence about 170 appointments."""
     number = re.search(r"\[(\d+)\] [^\n]*170 appointments", prompt).group(1)  # type: ignore[union-attr]
     return f"At least 170 [{number}]."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

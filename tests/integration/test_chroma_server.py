@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ import pytest
 from rag.service import RagService
 from rag.settings import Settings
 from tests.fakes import KeywordEmbedding, ScriptedLLM
+from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_up(port: int, server: subprocess.Popen, timeout_s: float = 60) -> None:
@@ -45,7 +39,7 @@ def _wait_until_up(port: int, server: subprocess.Popen, timeout_s: float = 60) -
 def chroma_port(tmp_path: Path) -> Iterator[int]:
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} is missing (the chromadb package's CLI)")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -55,12 +49,7 @@ def chroma_port(tmp_path: Path) -> Iterator[int]:
         _wait_until_up(port, server)
         yield port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=10)
 
 
 def _answer_with_the_sentence_holding_170(prompt: str) -> str:

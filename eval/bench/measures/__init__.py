@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections.abc import Sequence
 
+from eval.metrics import percentile
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) by linear interpolation; NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+__all__ = ["percentile"]
 
 
 def _busy_seconds() -> float | None:

@@ -6,7 +6,6 @@ The server is started once for the module (a free port, an API key) and stopped 
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,12 @@ from llama_index.core.llms import ChatMessage
 from rag.components import check_llm, default_gguf_path, make_llm
 from rag.errors import LLMUnavailableError
 from rag.settings import LLMSettings
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[3]
 ALIAS = "qwen-test"
 KEY = "test-key"
 QUESTION = [ChatMessage(role="user", content="What is the capital of France? Answer with one word.")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
@@ -66,12 +60,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_until_serving(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _settings(url: str, **overrides: Any) -> LLMSettings:
