@@ -104,10 +104,11 @@ class Assistant:
             raise QuestionError(
                 "an earlier question is not valid Unicode text (it holds an unpaired surrogate)"
             )
+        turn = followup.resolve(question, earlier)
         if ticket is None:
             with self.queue.admit() as own:
-                return self._ask(followup.resolve(question, earlier), own, on_token)
-        return self._ask(followup.resolve(question, earlier), ticket, on_token)
+                return self._ask(turn, own, on_token)
+        return self._ask(turn, ticket, on_token)
 
     def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> Answer:
         started = time.perf_counter()

@@ -169,11 +169,11 @@ class RagService:
         self._documents = (chunks, summary)
         return summary
 
-    def document_text(self, name: str) -> str | None:
-        """The text of an indexed corpus file, decoded as ingest read it; None when unknown."""
-        if name not in {d.name for d in self.documents()}:
-            return None
-        return self.files(name)
+    def document(self, name: str) -> tuple[DocumentInfo, str] | None:
+        """An indexed corpus file and its text, decoded as ingest read it; None when unknown."""
+        info = next((d for d in self.documents() if d.name == name), None)
+        text = self.files(name) if info is not None else None
+        return (info, text) if info is not None and text is not None else None
 
     def _document_count(self) -> int:
         # Written next to the BM25 index at ingest: no scan of every chunk's metadata.

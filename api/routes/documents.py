@@ -27,8 +27,8 @@ def list_documents(service: Service) -> list[DocumentInfo]:
     responses={404: {"description": "Not an indexed file of the corpus"}},
 )
 def get_document(name: str, service: Service) -> DocumentText:
-    info = next((d for d in service.documents() if d.name == name), None)
-    text = service.document_text(name) if info is not None else None
-    if info is None or text is None:
+    found = service.document(name)
+    if found is None:
         raise HTTPException(404, f"no indexed document named {name!r}")
+    info, text = found
     return DocumentText(**info.model_dump(), text=text)

@@ -106,8 +106,8 @@ def test_unreadable_files_are_skipped_with_a_reason_and_the_rest_ingested(
     assert "binary" in reasons["zz_binary.txt"]
     assert "not valid UTF-8" in reasons["zz_mixed.txt"]
     assert set(report.added) == SEED_NAMES | {"zz_injection.md", "zz_html.md"}
-    html = hostile_service.document_text("zz_html.md")
-    assert html is not None and "<script>" in html  # stored and served verbatim, never interpreted
+    found = hostile_service.document("zz_html.md")
+    assert found is not None and "<script>" in found[1]  # stored and served verbatim, never interpreted
 
 
 def test_seed_answers_stay_right_and_cite_seed_files_only(
