@@ -18,6 +18,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument(
         "--qa", type=Path, default=DEFAULT_QA, help="Q&A file (JSON Lines, see eval/README.md)"
     )
+    parser.add_argument(
+        "--split",
+        choices=("all", "tune", "test"),
+        default="all",
+        help="half of the Q&A file to run (fixed rule in eval/README.md): tune thresholds on 'tune', report 'test'",
+    )
     parser.add_argument("--out", type=Path, help="run folder (default: eval/runs/<timestamp>)")
     parser.add_argument("--llm", type=Path, help="GGUF file to use instead of the configured LLM")
     parser.add_argument("--embed", help="embedding backend: 'use' or a sentence-transformers model name/path")
@@ -80,16 +86,21 @@ def run(args: argparse.Namespace) -> int:
         runs = {str(d): json.loads((d / "summary.json").read_text()) for d in args.compare}
         print(compare_markdown(runs))
         return 0
-    from eval.dataset import load_qa
+    from eval.dataset import load_qa, select_split
     from eval.runner import describe, evaluate, write_run
     from rag.service import RagService
 
-    items = load_qa(args.qa)
+    items = select_split(load_qa(args.qa), args.split)
     service = RagService(_settings(args))
     service.ingest()
     out_dir = args.out or Path("eval/runs") / time.strftime("%Y%m%d-%H%M%S")
     results = evaluate(items, service, progress=not args.no_progress and sys.stderr.isatty())
-    summary = write_run(results, out_dir, f"Evaluation on {args.qa}", describe(service))
+    summary = write_run(
+        results,
+        out_dir,
+        f"Evaluation on {args.qa}" + ("" if args.split == "all" else f" ({args.split} half)"),
+        describe(service),
+    )
     print((out_dir / "report.md").read_text())
     print(f"run written to {out_dir}")
     if args.gate:

@@ -123,3 +123,33 @@ def slices(item: QAItem, source_language: Mapping[str, str]) -> list[str]:
         names.append("crosslingual")
     names.append("answerable" if item.answerable else "unanswerable")
     return names
+
+
+SPLITS = ("tune", "test")
+
+
+def split_of(items: list[QAItem]) -> dict[str, str]:
+    """Each item's half, 'tune' or 'test', by a fixed rule that keeps every kind in both.
+
+    Items are grouped by id prefix (`en`, `es`, `xen`, `xes`, `multi`, `un`, ...) and question
+    language; within a group, in file order, the 1st, 3rd, 5th ... item is `tune`, the others `test`.
+    Appending questions to a group never moves an earlier one to the other half.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    halves: dict[str, str] = {}
+    for item in items:
+        group = (item.id.rsplit("-", 1)[0], item.lang)
+        position = seen.get(group, 0)
+        seen[group] = position + 1
+        halves[item.id] = SPLITS[position % 2]
+    return halves
+
+
+def select_split(items: list[QAItem], split: str) -> list[QAItem]:
+    """The items of one half ('tune' or 'test'), or all of them for 'all'."""
+    if split == "all":
+        return list(items)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {(*SPLITS, 'all')}, got {split!r}")
+    halves = split_of(items)
+    return [item for item in items if halves[item.id] == split]

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from eval.dataset import QAItem, load_qa, slices
+from eval.dataset import QAItem, load_qa, select_split, slices, split_of
 from eval.metrics import accept_match
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,3 +157,29 @@ def test_project_qa_file_is_consistent_with_the_seeds() -> None:
         assert set(item.sources) <= seeds, item.id
         if item.answerable:
             assert accept_match(item.answer, item.accept), f"{item.id}: reference fails its own patterns"
+
+
+def test_the_halves_alternate_within_each_group_and_keep_every_kind() -> None:
+    items = load_qa(ROOT / "eval/qa.jsonl")
+    halves = split_of(items)
+    tune, test = select_split(items, "tune"), select_split(items, "test")
+    assert len(tune) + len(test) == len(items) and len(tune) >= 60 and len(test) >= 60
+    assert {i.id for i in tune}.isdisjoint(i.id for i in test)
+    for kind in ("en", "es", "xen", "xes", "multi", "un"):
+        assert any(i.id.startswith(kind + "-") for i in tune) and any(
+            i.id.startswith(kind + "-") for i in test
+        )
+    assert halves["en-01"] == "tune" and halves["en-02"] == "test" and halves["en-03"] == "tune"
+    assert select_split(items, "all") == items
+
+
+def test_appending_an_item_moves_no_earlier_one() -> None:
+    items = load_qa(ROOT / "eval/qa.jsonl")
+    extra = QAItem("en-99", "q?", "a", ("a",), ("x.txt",), "en", "fact")
+    before, after = split_of(items), split_of([*items, extra])
+    assert all(after[i] == half for i, half in before.items())
+
+
+def test_an_unknown_half_is_an_error() -> None:
+    with pytest.raises(ValueError, match="split must be one of"):
+        select_split([], "train")
