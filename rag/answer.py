@@ -10,12 +10,23 @@ from typing import TYPE_CHECKING
 from llama_index.core.llms import ChatMessage
 
 from rag import followup, prompts
-from rag.citations import choose_support, is_grounded, split_markers, verify_citation
+from rag.answer_types import AnswerType, answer_type, fits
+from rag.citations import align, coverage, is_supported, split_markers, verify_citation
 from rag.errors import QuestionError
-from rag.evidence import Evidence, SentenceEmbeddings, rank_evidence
+from rag.evidence import (
+    Evidence,
+    Passage,
+    SentenceEmbeddings,
+    chunk_sentences,
+    file_sentences,
+    rank_evidence,
+    widen,
+)
 from rag.generation import GenerationQueue, Ticket
+from rag.language import needs_translation
+from rag.reader import Reader, Reading, make_reader
 from rag.settings import Settings
-from rag.types import Answer, Timings
+from rag.types import Answer, Citation, Timings, Usage
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -24,10 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Receives each piece of text the model writes, with the attempt number (1 = first prompt;
-# later attempts re-ask about single sentences and replace the earlier draft).
+# Receives each piece of text the model writes, with the attempt number (1 = reading the
+# passages; 2 = translating the answer, which replaces the earlier draft).
 TokenSink = Callable[[int, str], None]
-Chat = Callable[[str], str]
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -54,7 +64,14 @@ def _is_unicode_text(text: str) -> bool:
 
 
 class Assistant:
-    """Answers questions from the index with verified citations."""
+    """Answers questions from the index with verified citations.
+
+    The work is split so the small model does only what it is good at: ranking finds the
+    passages, the model copies the answer's words from them, alignment finds the sentence that
+    holds those words, and the decision to refuse comes from measured signals (the model's
+    probability of "no answer", the evidence score, the answer's grounding) with thresholds
+    fitted on the tune half of eval/qa.jsonl.
+    """
 
     def __init__(
         self,
@@ -65,9 +82,11 @@ class Assistant:
         read_file: Callable[[str], str | None],
         settings: Settings,
         queue: GenerationQueue | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
+        self.reader = reader or make_reader(llm)
         self.sentence_embeddings = sentence_embeddings
         self.detect_language = detect_language
         self.read_file = read_file
@@ -75,15 +94,26 @@ class Assistant:
         # Shared by every Assistant of a service: llama.cpp runs one generation at a time.
         self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
 
-    def evidence(self, question: str) -> list[Evidence]:
-        """The best evidence sentences for `question`, strongest first."""
+    def evidence(self, question: str) -> list[Passage]:
+        """The passages the model reads for `question`, best first."""
         found = self.retriever.search(question)
-        return rank_evidence(
-            question,
-            found.query_embedding,
-            found.nodes,
-            self.sentence_embeddings,
-            self.settings.answer.evidence_sentences,
+        config = self.settings.answer
+        languages = {
+            str(h.node.metadata["source"]): str(h.node.metadata.get("language", "en")) for h in found.nodes
+        }
+        candidates = file_sentences(found.nodes, self.read_file, config.evidence_files)
+        if len(candidates) > config.max_candidate_sentences:
+            candidates = chunk_sentences(found.nodes)  # very long articles: the passages' own sentences
+        ranked = rank_evidence(
+            question, found.query_embedding, candidates, self.sentence_embeddings, config.ranked_sentences
+        )
+        return widen(
+            ranked,
+            self.read_file,
+            lambda source: languages.get(source, "en"),
+            config.passages,
+            before=config.neighbours,
+            after=config.neighbours,
         )
 
     def ask(
@@ -113,14 +143,15 @@ class Assistant:
     def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> Answer:
         started = time.perf_counter()
         language = self.detect_language(turn.search)
-        evidence = self.evidence(turn.search)
+        passages = self.evidence(turn.search)
         retrieved = time.perf_counter()
+        work = _Work()
 
-        def finish(text: str | None, citations: list) -> Answer:  # type: ignore[type-arg]
+        def finish(text: str | None, citations: list[Citation]) -> Answer:
             done = time.perf_counter()
-            refused = text is None
+            refused = text is None or not citations
             return Answer(
-                answer=prompts.refusal(language) if refused else text,
+                answer=prompts.refusal(language) if refused else str(text),
                 refused=refused,
                 language=language,
                 citations=[] if refused else citations,
@@ -129,92 +160,118 @@ class Assistant:
                     generate=round((done - retrieved) * 1000),
                     total=round((done - started) * 1000),
                 ),
+                usage=work.usage(),
             )
 
-        if not evidence or evidence[0].score < self.settings.answer.min_evidence_score:
-            log.info("refused without the LLM: best evidence %.2f", evidence[0].score if evidence else -1)
+        config = self.settings.answer
+        if not passages or passages[0].score < config.min_evidence_score:
+            log.info("refused without the LLM: best evidence %.2f", passages[0].score if passages else -1)
             return finish(None, [])
+        kind = answer_type(turn.prompt)
         with ticket.turn():
-            text, cited = self._generate(turn.prompt, language, evidence, self._chat(ticket, on_token))
-        if text is None:
-            return finish(None, [])
-        support = choose_support(text, cited, evidence)
-        citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c is not None]
-        if not citations:
-            log.info("refused: no verifiable support for %r", text)
-            return finish(None, [])
-        return finish(text, citations)
+            # One passage at a time: the small models find an answer in one sentence far more
+            # reliably than among several, so the next passage is read only when this one fails.
+            for passage in passages[: config.attempts]:
+                text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
+                if text is None:
+                    continue
+                support = align(text, [passage])
+                if coverage(text, support) < config.min_coverage:  # copied from another passage?
+                    support = align(text, passages)
+                if not support or coverage(text, support) < config.min_coverage:
+                    log.info("not grounded in the passages: %r", text)
+                    continue
+                text = self._in_language(text, support, language, ticket, on_token, work)
+                citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c]
+                return finish(text, citations)
+        return finish(None, [])
 
-    def _chat(self, ticket: Ticket, on_token: TokenSink | None) -> Chat:
-        """A chat function for one request: streams, and stops on cancel or deadline."""
-        attempts = 0
-
-        def chat(user: str) -> str:
-            nonlocal attempts
-            attempts += 1
-            messages = [
-                ChatMessage(role="system", content=prompts.SYSTEM),
-                ChatMessage(role="user", content=user),
-            ]
-            pieces: list[str] = []
-            ticket.check()
-            for chunk in self.llm.stream_chat(messages):
-                ticket.check()  # leaving the loop closes the stream, which stops llama.cpp
-                if chunk.delta:
-                    pieces.append(chunk.delta)
-                    if on_token is not None:
-                        on_token(attempts, chunk.delta)
-            return "".join(pieces).strip()
-
-        return chat
-
-    def _generate(
-        self, question: str, language: str, evidence: list[Evidence], chat: Chat
-    ) -> tuple[str | None, list[int]]:
-        """The model's answer without markers and the sentence numbers it cited; None = no answer."""
-        numbered = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
-        reply = chat(
-            prompts.ANSWER_FROM_SENTENCES.format(
-                sentences=numbered, question=question, language=prompts.language_name(language)
-            )
-        )
-        if prompts.is_refusal(reply):
-            # A small model loses the answer among several sentences; when the best one matches
-            # the question strongly, ask about it (then the runner-up) alone, and keep a reply only if
-            # it is grounded in that sentence.
-            for number, item in enumerate(evidence[:2], start=1):
-                if item.score < self.settings.answer.retry_evidence_score:
-                    break
-                text, cited = self._answer_from(
-                    chat, number, question, language, evidence, prompts.ANSWER_FROM_BEST_SENTENCE
-                )
-                if text is not None and is_grounded(text, question, item.text):
-                    return text, cited
-            return None, []
-        text, cited = split_markers(reply)
-        if text:
-            return text, cited
-        # Small models often reply with the sentence number alone: ask again about that sentence.
-        chosen = cited[0] if cited and 1 <= cited[0] <= len(evidence) else 1
-        return self._answer_from(chat, chosen, question, language, evidence)
-
-    def _answer_from(
+    def _read(
         self,
-        chat: Chat,
-        number: int,
         question: str,
-        language: str,
-        evidence: list[Evidence],
-        template: str = prompts.ANSWER_FROM_ONE_SENTENCE,
-    ) -> tuple[str | None, list[int]]:
-        reply = chat(
-            template.format(
-                sentence=evidence[number - 1].text,
-                question=question,
-                language=prompts.language_name(language),
-            )
+        passage: Passage,
+        kind: AnswerType,
+        ticket: Ticket,
+        on_token: TokenSink | None,
+        work: _Work,
+    ) -> str | None:
+        """The answer as the model writes it from one passage; None when it finds none there."""
+        user = prompts.READ_ONE.format(
+            passage=passage.text, question=question, hint=prompts.ANSWER_HINTS[kind]
         )
-        if prompts.is_refusal(reply):
-            return None, []
-        text, _ = split_markers(reply)
-        return (text or None), [number]
+        threshold = self.settings.answer.no_answer_threshold
+        reading = self.reader.read(
+            _messages(user), _sink(on_token, work.calls + 1), ticket.check, stop_at=threshold
+        )
+        work.add(reading)
+        text = split_markers(reading.text)[0].strip().strip('"“”«»').strip()
+        if reading.p_none >= threshold or not text or prompts.is_refusal(text):
+            log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
+            return None
+        if not fits(kind, text):
+            log.info("no answer: %r is not a %s", text, kind.value)
+            return None
+        return text
+
+    def _in_language(
+        self,
+        text: str,
+        support: list[Evidence],
+        language: str,
+        ticket: Ticket,
+        on_token: TokenSink | None,
+        work: _Work,
+    ) -> str:
+        """The answer in the question's language: words copied from an article in another
+        language are translated; names and numbers need no translation and are kept as copied."""
+        if not needs_translation(text, language, self.detect_language):
+            return text
+        user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
+        reading = self.reader.read(_messages(user), _sink(on_token, work.calls + 1), ticket.check)
+        work.add(reading)
+        translated = reading.text.strip().strip('"“”«»').strip()
+        # A translation must keep the answer's numbers; otherwise the copied words stand.
+        if (
+            not translated
+            or prompts.is_refusal(translated)
+            or not is_supported(translated, [s.text for s in support])
+        ):
+            return text
+        return translated
+
+
+class _Work:
+    """Model calls and tokens spent on one answer."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.prompt_tokens: int | None = 0
+        self.completion_tokens: int | None = 0
+
+    def add(self, reading: Reading) -> None:
+        self.calls += 1
+        if reading.prompt_tokens is None or self.prompt_tokens is None:
+            self.prompt_tokens = None
+        else:
+            self.prompt_tokens += reading.prompt_tokens
+        if reading.completion_tokens is None or self.completion_tokens is None:
+            self.completion_tokens = None
+        else:
+            self.completion_tokens += reading.completion_tokens
+
+    def usage(self) -> Usage:
+        return Usage(
+            llm_calls=self.calls,
+            prompt_tokens=self.prompt_tokens if self.calls else 0,
+            completion_tokens=self.completion_tokens if self.calls else 0,
+        )
+
+
+def _messages(user: str) -> list[ChatMessage]:
+    return [ChatMessage(role="system", content=prompts.READER_SYSTEM), ChatMessage(role="user", content=user)]
+
+
+def _sink(on_token: TokenSink | None, attempt: int) -> Callable[[str], None] | None:
+    if on_token is None:
+        return None
+    return lambda piece: on_token(attempt, piece)

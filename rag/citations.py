@@ -1,8 +1,9 @@
-"""From the model's reply to verified citations.
+"""From the model's answer to verified citations.
 
-The model cites sentence numbers; every citation becomes a sentence of a corpus file with
-its offsets, checked against the file on disk. A reply whose numbers appear in no cited
-sentence is treated as unsupported: small models copy digits wrongly (170 -> 270).
+The answer is aligned with the sentences that hold its words and numbers; every citation is
+a sentence of a corpus file with its offsets, checked against the file on disk. An answer
+whose numbers appear in no chosen sentence is unsupported: small models copy digits wrongly
+(170 -> 270).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.evidence import Evidence, content_words
+from rag.evidence import Evidence, Passage, content_words, stems
 from rag.types import Citation
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -46,46 +47,6 @@ def is_supported(answer: str, sentences: list[str]) -> bool:
     return numbers_in(answer) <= available
 
 
-_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\w-]+")
-
-
-def is_grounded(answer: str, question: str, sentence: str) -> bool:
-    """Strict check for an answer the model was pushed to give: every number and every
-    capitalised word of the answer that the question does not contain occurs in the sentence."""
-    if not is_supported(answer, [sentence]):
-        return False
-    known = content_words(question) | content_words(sentence)
-    return all(word in known for name in _NAME.findall(answer) for word in content_words(name))
-
-
-def _shared_terms(answer_terms: set[str], sentence: str) -> int:
-    return len(answer_terms & (content_words(sentence) | numbers_in(sentence)))
-
-
-def choose_support(answer: str, cited: list[int], evidence: list[Evidence]) -> list[Evidence]:
-    """The evidence sentences that back the answer.
-
-    The model's own citations are kept when they contain the answer's numbers and share a
-    word with it; otherwise the evidence sentence sharing the most words and numbers with
-    the answer is taken (the model often cites a neighbour of the right sentence).
-    """
-    terms = content_words(answer) | numbers_in(answer)
-    chosen = [
-        evidence[n - 1]
-        for n in cited
-        if 1 <= n <= len(evidence) and (not terms or _shared_terms(terms, evidence[n - 1].text))
-    ]
-    if chosen and is_supported(answer, [e.text for e in chosen]):
-        return chosen
-    best: Evidence | None = None
-    best_overlap = 0
-    for item in evidence:
-        overlap = _shared_terms(terms, item.text)
-        if overlap > best_overlap and is_supported(answer, [item.text]):
-            best, best_overlap = item, overlap
-    return [best] if best is not None else []
-
-
 def normalise_whitespace(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
@@ -98,3 +59,47 @@ def verify_citation(item: Evidence, read_file: Callable[[str], str | None]) -> C
     if normalise_whitespace(text[item.start : item.end]) != normalise_whitespace(item.text):
         return None
     return Citation(source=item.source, quote=text[item.start : item.end], start=item.start, end=item.end)
+
+
+def answer_terms(answer: str) -> set[str]:
+    """What an answer must share with its support: stemmed content words and numbers."""
+    return stems(answer) | numbers_in(answer)
+
+
+def _sentence_terms(sentence: str) -> set[str]:
+    return stems(sentence) | numbers_in(sentence)
+
+
+def align(answer: str, passages: list[Passage], most: int = 3) -> list[Evidence]:
+    """The sentences of the passages that hold the answer, best first.
+
+    The sentence sharing the most of the answer's terms comes first (ties: the better-ranked
+    sentence, then the earlier passage); a further sentence is added only while it covers terms
+    the chosen ones miss (an answer naming two facts cites two sentences). Every number of the
+    answer must occur in the chosen sentences; otherwise nothing is returned.
+    """
+    wanted = answer_terms(answer)
+    sentences = [s for p in passages for s in p.sentences]
+    if not wanted or not sentences:
+        return []
+    chosen: list[Evidence] = []
+    missing = set(wanted)
+    while missing and len(chosen) < most:
+        gains = [(len(missing & _sentence_terms(s.text)), s.score, -n) for n, s in enumerate(sentences)]
+        best = max(range(len(sentences)), key=lambda n: gains[n])
+        if gains[best][0] == 0:
+            break
+        chosen.append(sentences[best])
+        missing -= _sentence_terms(sentences[best].text)
+    if not chosen or not is_supported(answer, [s.text for s in chosen]):
+        return []
+    return chosen
+
+
+def coverage(answer: str, support: list[Evidence]) -> float:
+    """Share of the answer's terms found in its support sentences (1.0 for an answer copied from them)."""
+    wanted = answer_terms(answer)
+    if not wanted:
+        return 0.0
+    found = set().union(*(_sentence_terms(s.text) for s in support)) if support else set()
+    return len(wanted & found) / len(wanted)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from rag.errors import ConfigError, LLMUnavailableError, ModelFileError
-from rag.model_files import PACKAGED_MODELS, QWEN_05B, assemble, verify_file
+from rag.model_files import DEFAULT_LLM, PACKAGED_MODELS, assemble, verify_file
 from rag.settings import EmbeddingSettings, LLMBackend, LLMSettings, Settings, StoreSettings
 
 if TYPE_CHECKING:
@@ -73,14 +73,14 @@ def embedder_id(embedder: BaseEmbedding) -> str:
 
 
 def default_gguf_path(data_dir: Path) -> Path:
-    return data_dir / "models" / QWEN_05B.file_name
+    return data_dir / "models" / DEFAULT_LLM.file_name
 
 
 def prepare_default_models(settings: Settings) -> list[Path]:
     """Assemble and verify the packaged model files the settings use (idempotent)."""
     prepared = []
     if settings.llm.backend == "llamacpp" and settings.llm.model_path is None:
-        prepared.append(assemble(QWEN_05B, settings.data_dir / "models"))
+        prepared.append(assemble(DEFAULT_LLM, settings.data_dir / "models"))
     return prepared
 
 
@@ -98,8 +98,8 @@ def resolve_gguf(settings: LLMSettings, data_dir: Path) -> Path:
         return path
     path = default_gguf_path(data_dir)
     if not path.exists():
-        assemble(QWEN_05B, path.parent)
-    verify_file(path, QWEN_05B.sha256)
+        assemble(DEFAULT_LLM, path.parent)
+    verify_file(path, DEFAULT_LLM.sha256)
     return path
 
 
@@ -169,7 +169,7 @@ def llm_label(settings: LLMSettings) -> str:
         return str(settings.model)
     if settings.model_path is not None:
         return settings.model_path.name
-    return QWEN_05B.name
+    return DEFAULT_LLM.name
 
 
 def make_chroma_client(settings: StoreSettings, data_dir: Path) -> chromadb.ClientAPI:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from threading import Lock
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.answer_types import answer_type, holds
 from rag.sentences import split_sentences
 from rag.text import fold_accents
 
@@ -19,7 +21,12 @@ if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
 _WORD = re.compile(r"\w+")
-LEXICAL_WEIGHT = 0.5
+# Measured on the tune half of eval/qa.jsonl (eval/README.md): weight 1.0 and 5-letter stems put the
+# answer in the first three passages for 87.5% of answerable questions, against 71.2% before.
+LEXICAL_WEIGHT = 1.0
+STEM_CHARS = 5
+# Tune half: the answer's sentence ranked first for 72.9% of questions instead of 68.8%.
+TYPE_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -47,10 +54,16 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold_accents(text)) if w not in stop}
 
 
+def stems(text: str) -> set[str]:
+    """Content words cut to their first STEM_CHARS letters: 'appointments' and 'appointment' meet,
+    and so do many Spanish and English cognates ('médicas'/'medical', 'directora'/'director')."""
+    return {w[:STEM_CHARS] for w in content_words(text)}
+
+
 def lexical_overlap(question: str, sentence: str) -> float:
-    """Share of the question's content words that the sentence contains."""
-    wanted = content_words(question)
-    return len(wanted & content_words(sentence)) / len(wanted) if wanted else 0.0
+    """Share of the question's stemmed content words that the sentence contains."""
+    wanted = stems(question)
+    return len(wanted & stems(sentence)) / len(wanted) if wanted else 0.0
 
 
 class SentenceEmbeddings:
@@ -76,15 +89,33 @@ class SentenceEmbeddings:
             return np.stack([self._items[t] for t in texts])
 
 
-def rank_evidence(
-    question: str,
-    query_embedding: list[float],
-    passages: list[NodeWithScore],
-    embed: SentenceEmbeddings,
-    limit: int,
-) -> list[Evidence]:
-    """Split passages into sentences and rank them: cosine similarity plus keyword overlap."""
-    seen: dict[tuple[str, int], tuple[str, int, int, str]] = {}
+Candidate = tuple[str, int, int, str]  # source, start, end, text
+
+
+def file_sentences(
+    passages: list[NodeWithScore], read_file: Callable[[str], str | None], max_files: int
+) -> list[Candidate]:
+    """Every sentence of the files the best `max_files` passages come from.
+
+    The passages point at the right article far more often than they hold the answering
+    sentence (chunks are short), so the whole article is searched.
+    """
+    sources: dict[str, str] = {}
+    for hit in passages:
+        meta = hit.node.metadata
+        if len(sources) < max_files:
+            sources.setdefault(str(meta["source"]), str(meta.get("language", "en")))
+    candidates = []
+    for source, language in sources.items():
+        text = read_file(source)
+        if text:
+            candidates += [(source, a, b, t) for a, b, t in _file_sentences(text, language)]
+    return candidates
+
+
+def chunk_sentences(passages: list[NodeWithScore]) -> list[Candidate]:
+    """The sentences of the passages themselves, without repeats (overlapping chunks)."""
+    seen: dict[tuple[str, int], Candidate] = {}
     for hit in passages:
         meta = hit.node.metadata
         chunk = hit.node.get_content()
@@ -92,18 +123,107 @@ def rank_evidence(
         for span in split_sentences(chunk, language=str(meta.get("language", "en"))):
             key = (str(meta["source"]), offset + span.start)
             seen.setdefault(key, (key[0], key[1], offset + span.end, span.text))
-    if not seen:
+    return list(seen.values())
+
+
+def rank_evidence(
+    question: str,
+    query_embedding: list[float],
+    candidates: list[Candidate],
+    embed: SentenceEmbeddings,
+    limit: int,
+) -> list[Evidence]:
+    """Rank candidate sentences: cosine similarity, plus LEXICAL_WEIGHT times stem overlap, plus
+    TYPE_WEIGHT when the sentence holds the kind of answer asked for (a number for "how many")."""
+    if not candidates:
         return []
-    candidates = list(seen.values())
+    kind = answer_type(question)
     vectors = embed([c[3] for c in candidates])
     query = np.asarray(query_embedding, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
     cosines = vectors @ query / np.where(norms == 0, 1.0, norms)
     ranked = [
         Evidence(
-            src, start, end, text, float(cos + LEXICAL_WEIGHT * lexical_overlap(question, text)), float(cos)
+            src,
+            start,
+            end,
+            text,
+            float(cos + LEXICAL_WEIGHT * lexical_overlap(question, text) + TYPE_WEIGHT * holds(kind, text)),
+            float(cos),
         )
         for (src, start, end, text), cos in zip(candidates, cosines, strict=True)
     ]
     ranked.sort(key=lambda e: e.score, reverse=True)
     return ranked[:limit]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ranked sentence with its neighbours: `text == file[start:end]` for the file `source`.
+
+    `sentences` are the passage's sentences in file order, each a citable span; `score` is the
+    best score of the ranked sentences it holds.
+    """
+
+    source: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Evidence, ...]
+    score: float
+
+
+@lru_cache(maxsize=256)
+def _file_sentences(text: str, language: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((s.start, s.end, s.text) for s in split_sentences(text, language=language))
+
+
+def widen(
+    ranked: list[Evidence],
+    read_file: Callable[[str], str | None],
+    language_of: Callable[[str], str],
+    limit: int,
+    before: int = 0,
+    after: int = 0,
+) -> list[Passage]:
+    """Passages around the best sentences: each with `before`/`after` neighbours from its file.
+
+    A sentence often leans on its neighbour (a pronoun, "he said", a number in the previous
+    line), so the model reads it in context. Passages that touch or overlap in one file merge.
+    Returns at most `limit` passages, best first.
+    """
+    windows: list[tuple[str, int, int, float]] = []  # source, first and last sentence index, score
+    spans_of: dict[str, tuple[tuple[int, int, str], ...]] = {}
+    for item in ranked:
+        if item.source not in spans_of:
+            text = read_file(item.source)
+            spans_of[item.source] = _file_sentences(text, language_of(item.source)) if text else ()
+        spans = spans_of[item.source]
+        index = next((i for i, s in enumerate(spans) if s[0] <= item.start < s[1]), None)
+        if index is None:
+            continue
+        first, last = max(0, index - before), min(len(spans) - 1, index + after)
+        merged = False
+        for n, (source, a, b, score) in enumerate(windows):
+            if source == item.source and first <= b and a <= last:
+                windows[n] = (source, min(a, first), max(b, last), score)
+                merged = True
+                break
+        if not merged:
+            if len(windows) == limit:
+                continue
+            windows.append((item.source, first, last, item.score))
+    scored = {(e.source, e.start): e for e in ranked}
+    passages = []
+    for source, a, b, score in windows:
+        spans = spans_of[source][a : b + 1]
+        text = read_file(source) or ""
+        start, end = spans[0][0], spans[-1][1]
+        sentences = tuple(
+            Evidence(source, s, e, t, scored[source, s].score, scored[source, s].cosine)
+            if (source, s) in scored
+            else Evidence(source, s, e, t, 0.0, 0.0)
+            for s, e, t in spans
+        )
+        passages.append(Passage(source, start, end, text[start:end], sentences, score))
+    return passages

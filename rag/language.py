@@ -60,3 +60,30 @@ def make_language_detector(codes: Sequence[str]) -> LanguageDetector:
         return found.iso_code_639_1.name.lower() if found else codes[0]
 
     return detect
+
+
+_NAME_OR_NUMBER = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w'’-]*|\S*\d\S*")
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
+# Capitalised in English but not names: "3 August" must become "3 de agosto" for a Spanish question.
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def written_in(text: str, language: str, detect: LanguageDetector) -> bool:
+    """True when `text` reads as `language`; names and numbers count as every language.
+
+    Capitalised words (except English month and day names) and anything holding a digit are set
+    aside first; a text with no word of three or more letters left ("Alejandro Svarch Pérez",
+    "170") is in every language.
+    """
+    rest = _NAME_OR_NUMBER.sub(lambda m: m.group() if m.group().lower() in _CALENDAR else " ", text)
+    if not _LONG_WORD.search(rest):
+        return True
+    return detect(rest) == language
+
+
+def needs_translation(text: str, language: str, detect: LanguageDetector) -> bool:
+    """True when an answer copied from an article should be translated into `language`."""
+    return not written_in(text, language, detect)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rag.answer_types import AnswerType
+
 REFUSALS = {
     "en": "The articles don't say.",
     "es": "Los artículos no lo dicen.",
@@ -10,30 +12,22 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 # The model writes this word when no sentence answers; it is never shown to users.
 NO_ANSWER = "NONE"
 
-SYSTEM = "You answer questions about news articles. You are given numbered sentences from the articles."
-
-ANSWER_FROM_SENTENCES = (
-    "{sentences}\n\n"
+# The reader: evidence first, then the question, then what to write. Measured on the tune half,
+# this order beats question-first by a wide margin with the small models.
+READER_SYSTEM = "You answer questions about news articles using only the given text."
+READ_ONE = (
+    "Sentence: {passage}\n\n"
     "Question: {question}\n\n"
-    "If one of the sentences above answers the question, write the answer in {language} as one "
-    "short sentence and put the sentence number in brackets at the end, like [1]. "
-    "If none of them answers it, write only " + NO_ANSWER + "."
+    "{hint} Use only the sentence. If the sentence does not answer it, write only " + NO_ANSWER + "."
 )
-
-ANSWER_FROM_ONE_SENTENCE = (
-    "Sentence: {sentence}\n\n"
-    "Question: {question}\n\n"
-    "Answer the question in {language} in a few words, using only the sentence. "
-    "If the sentence does not answer it, write only " + NO_ANSWER + "."
-)
-
-# Used only to overrule a "none" about a strongly matching sentence: no way out, so the reply
-# must then pass the strict grounding check (rag.citations.is_grounded).
-ANSWER_FROM_BEST_SENTENCE = (
-    "Sentence: {sentence}\n\n"
-    "Question: {question}\n\n"
-    "Answer the question in {language} in a few words, using only the sentence."
-)
+ANSWER_HINTS = {
+    AnswerType.NUMBER: "Answer with a number.",
+    AnswerType.DATE: "Answer with a date.",
+    AnswerType.PERSON: "Answer with a name.",
+    AnswerType.PLACE: "Answer with a place.",
+    AnswerType.OTHER: "Answer in a few words.",
+}
+TRANSLATE = "Translate into {language}: {text}\n\nWrite only the translation."
 
 
 def refusal(language: str) -> str:

@@ -45,7 +45,7 @@ class LLMSettings(_Section):
     model_path: Path | None = Field(
         None,
         description="llamacpp: GGUF file to load. Empty means the packaged default "
-        "(Qwen2.5-Coder-0.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`. "
+        "(Qwen2.5-Coder-1.5B-Instruct Q4_K_M), assembled under the data dir by `rag prepare`. "
         "transformers: a GGUF file to load with `gguf_file=` instead of `model` (slow).",
     )
     model: str | None = Field(
@@ -123,24 +123,58 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    evidence_sentences: int = Field(
-        5, ge=1, le=30, description="Best-matching sentences shown to the LLM, numbered for citing."
+    evidence_files: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="Articles (those of the best passages) whose every sentence is ranked as evidence.",
+    )
+    max_candidate_sentences: int = Field(
+        600,
+        ge=10,
+        le=100_000,
+        description="When those articles hold more sentences than this, only the retrieved "
+        "passages' own sentences are ranked (bounds the embedding work on very long files).",
+    )
+    ranked_sentences: int = Field(
+        40, ge=1, le=1000, description="Best-ranked sentences that passages are built around."
+    )
+    passages: int = Field(
+        3,
+        ge=1,
+        le=20,
+        description="Passages built around the best-ranked sentences (a sentence with its neighbours).",
+    )
+    neighbours: int = Field(
+        0, ge=0, le=5, description="Sentences before and after a ranked sentence that join its passage."
+    )
+    attempts: int = Field(
+        2,
+        ge=1,
+        le=20,
+        description="Passages the model reads, one per call, best first, until one yields a grounded answer.",
     )
     min_evidence_score: float = Field(
-        0.22,
-        ge=-1.0,
-        le=2.0,
-        description="Refuse without calling the LLM when the best sentence scores below this "
-        "(cosine similarity plus half the share of question keywords it contains).",
-    )
-    retry_evidence_score: float = Field(
-        # Measured on eval/qa.jsonl: 0.5 → 51.5% correct, 0.35 → 52.9%, 0.25 → 54.4% but 70.6%
-        # instead of 76.5% of unanswerable questions refused.
         0.35,
         ge=-1.0,
-        le=2.0,
-        description="When the model finds no answer among the numbered sentences but the best "
-        "one scores at least this, it is asked again about that sentence alone.",
+        le=3.0,
+        description="Refuse without calling the LLM when the best sentence scores below this "
+        "(cosine similarity plus the share of question word stems it contains).",
+    )
+    no_answer_threshold: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when the model's probability of writing 'no answer' first is at least "
+        "this (llama.cpp models; other backends refuse when the reply says so). Fitted on the "
+        "tune half of eval/qa.jsonl.",
+    )
+    min_coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when fewer than this share of the answer's words and numbers occur in "
+        "the sentences it is aligned with (an answer the passages do not hold).",
     )
     max_question_chars: int = Field(
         2000, ge=1, le=100_000, description="Longer questions are rejected (HTTP 422, CLI exit 2)."

@@ -22,6 +22,18 @@ class Timings(BaseModel):
     total: int = Field(ge=0, description="Whole request.")
 
 
+class Usage(BaseModel):
+    """Model work spent on the answer, in units that do not depend on the machine."""
+
+    llm_calls: int = Field(ge=0, description="Model calls made (0 when refused before the model).")
+    prompt_tokens: int | None = Field(
+        None, ge=0, description="Prompt tokens the model read; null when the backend does not report them."
+    )
+    completion_tokens: int | None = Field(
+        None, ge=0, description="Tokens the model wrote; null when the backend does not report them."
+    )
+
+
 class Answer(BaseModel):
     """What every interface returns for a question."""
 
@@ -30,6 +42,7 @@ class Answer(BaseModel):
     language: str = Field(description="ISO 639-1 code of the question (and the answer).")
     citations: list[Citation] = Field(description="Verified supporting sentences.")
     timings_ms: Timings
+    usage: Usage | None = Field(None, description="Model calls and tokens spent on this answer.")
 
 
 class DocumentInfo(BaseModel):

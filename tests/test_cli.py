@@ -63,7 +63,7 @@ def test_models_lists_the_packaged_llms_and_embedders_and_marks_the_configured_o
         "all-MiniLM-L6-v2",
     }
     configured = {name for name, row in names.items() if row.startswith("*")}
-    assert configured == {"qwen2.5-coder-0.5b-instruct-q4_k_m", "use-multilingual-v3"}
+    assert configured == {"qwen2.5-coder-1.5b-instruct-q4_k_m", "use-multilingual-v3"}
 
 
 def test_models_json_shows_a_configured_server_model(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -19,9 +18,10 @@ APPOINTMENTS = "How many appointments does the IMSS require every two months?"
 
 
 def cite_appointments(prompt: str) -> str:
-    """A model reply that cites the numbered sentence about 170 appointments."""
-    number = re.search(r"\[(\d+)\] [^\n]*170 appointments", prompt).group(1)  # type: ignore[union-attr]
-    return f"At least 170 [{number}]."
+    """A model reply giving the 170 appointments, whichever passage the prompt shows
+    (the answer is then aligned with the sentence that holds it)."""
+    assert "Question: " in prompt, f"not a reading prompt:\n{prompt}"
+    return "At least 170 appointments"
 
 
 @contextmanager

@@ -10,8 +10,12 @@ def test_ask_returns_the_answer_contract(client: TestClient, llm: ScriptedLLM) -
     response = client.post("/ask", json={"question": APPOINTMENTS})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "refused", "language", "citations", "timings_ms"}
-    assert body["answer"] == "At least 170." and body["refused"] is False and body["language"] == "en"
+    assert set(body) == {"answer", "refused", "language", "citations", "timings_ms", "usage"}
+    assert (
+        body["answer"] == "At least 170 appointments"
+        and body["refused"] is False
+        and body["language"] == "en"
+    )
     assert set(body["citations"][0]) == {"source", "quote", "start", "end"}
     assert set(body["timings_ms"]) == {"retrieve", "generate", "total"}
 

@@ -51,7 +51,7 @@ def test_a_streamed_answer_with_a_chip_that_opens_the_highlighted_quote(
     expect(page.locator("#status")).to_have_text("ready · 5 articles")
     ask(page, APPOINTMENTS)
     answer = page.locator(".message.assistant").last
-    expect(answer.locator(".text")).to_have_text("At least 170.", timeout=20_000)
+    expect(answer.locator(".text")).to_have_text("At least 170 appointments", timeout=20_000)
     expect(answer).not_to_have_class("refused")
     chip = answer.locator(".chip")
     expect(chip).to_have_text("1 000_3aed9b3397ca7b37.txt")
@@ -106,7 +106,9 @@ def test_the_page_asks_for_the_api_key_once(
         expect(page.locator("#key-dialog")).to_be_visible()
         page.fill("#api-key", "k3y")
         page.click("#key-ok")
-        expect(page.locator(".message.assistant .text").last).to_have_text("At least 170.", timeout=20_000)
+        expect(page.locator(".message.assistant .text").last).to_have_text(
+            "At least 170 appointments", timeout=20_000
+        )
         page.locator(".chip").first.click()  # the stored key also opens the document
         expect(page.locator("#source-text mark")).to_be_visible()
         expect(page.locator("#key-dialog")).to_be_hidden()
@@ -135,7 +137,9 @@ def test_a_thinking_state_shows_while_waiting(page: Page, live_server: str, llm:
     ask(page, APPOINTMENTS)
     expect(page.locator(".message.assistant.thinking")).to_be_visible()
     expect(page.locator("#send")).to_be_disabled()
-    expect(page.locator(".message.assistant .text").last).to_have_text("At least 170.", timeout=20_000)
+    expect(page.locator(".message.assistant .text").last).to_have_text(
+        "At least 170 appointments", timeout=20_000
+    )
 
 
 def test_stop_abandons_the_question_and_frees_the_form(page: Page, live_server: str) -> None:

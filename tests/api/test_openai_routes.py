@@ -26,7 +26,7 @@ def test_a_completion_carries_markers_sources_and_the_citations_field(
     llm.enqueue(cite_appointments)
     body = client.post("/v1/chat/completions", json=chat(APPOINTMENTS, temperature=0.7, top_p=1)).json()
     content = body["choices"][0]["message"]["content"]
-    assert content.startswith("At least 170. [1]\n\nSources:\n[1] " + SOURCE + ': "')
+    assert content.startswith("At least 170 appointments [1]\n\nSources:\n[1] " + SOURCE + ': "')
     assert body["citations"][0]["source"] == SOURCE and body["refused"] is False
     assert body["citations"][0]["quote"] in content
     assert body["object"] == "chat.completion" and body["choices"][0]["finish_reason"] == "stop"
@@ -37,7 +37,7 @@ def test_content_parts_and_earlier_turns_are_read(client: TestClient, llm: Scrip
     messages = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "How many appointments does the IMSS require?"},
-        {"role": "assistant", "content": "At least 170."},
+        {"role": "assistant", "content": "At least 170 appointments"},
         {"role": "user", "content": [{"type": "text", "text": "and every two months?"}]},
     ]
     response = client.post("/v1/chat/completions", json={"model": "articles-qa", "messages": messages})
@@ -46,6 +46,7 @@ def test_content_parts_and_earlier_turns_are_read(client: TestClient, llm: Scrip
 
 
 def test_a_refusal_has_no_sources(client: TestClient, llm: ScriptedLLM) -> None:
+    llm.enqueue("NONE", "NONE")  # in case the keyword fake finds a passage worth reading
     body = client.post(
         "/v1/chat/completions", json=chat("Who won the 2030 World Cup final in penalties?")
     ).json()
@@ -86,7 +87,7 @@ def test_the_openai_client_against_a_live_server(live_server: str, llm: Scripted
         model="articles-qa", messages=[{"role": "user", "content": APPOINTMENTS}]
     )
     content = completion.choices[0].message.content or ""
-    assert content.startswith("At least 170. [1]")
+    assert content.startswith("At least 170 appointments [1]")
     citations = completion.model_extra["citations"]  # type: ignore[index]
     assert citations[0]["source"] == SOURCE and citations[0]["quote"] in content
 

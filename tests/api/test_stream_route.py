@@ -25,11 +25,12 @@ def test_tokens_stream_then_the_final_contract(client: TestClient, llm: Scripted
     names = [name for name, _ in events]
     assert names[-1] == "final" and set(names[:-1]) == {"token"} and len(names) > 2
     draft = "".join(data["text"] for _, data in events[:-1])
-    assert draft.startswith("At least 170 [")
+    assert draft.startswith("At least 170 appointments")
     final = events[-1][1]
-    assert set(final) == {"answer", "refused", "language", "citations", "timings_ms"}
+    assert set(final) == {"answer", "refused", "language", "citations", "timings_ms", "usage"}
     assert (
-        final["answer"] == "At least 170." and final["citations"][0]["source"] == "000_3aed9b3397ca7b37.txt"
+        final["answer"] == "At least 170 appointments"
+        and final["citations"][0]["source"] == "000_3aed9b3397ca7b37.txt"
     )
 
 

@@ -30,14 +30,12 @@ def _service(settings: Settings, llm: ScriptedLLM) -> RagService:
 
 
 def _oracle(prompt: str) -> str:
-    """Answers like a perfect model: the reference answer, citing the sentence that contains it."""
+    """Answers like a perfect reader: the reference answer when the passage shown holds it."""
     question = re.search(r"Question: (.*)", prompt).group(1)  # type: ignore[union-attr]
+    sentence = re.search(r"Sentence: (.*)", prompt).group(1)  # type: ignore[union-attr]
     item = next(i for i in ITEMS if i.question == question)
-    if not item.answerable:
-        return "NONE"
-    for number, sentence in re.findall(r"\[(\d+)\] ([^\n]*)", prompt):
-        if any(re.search(fold(p), fold(sentence), re.I) for p in item.accept):
-            return f"{item.answer} [{number}]"
+    if item.answerable and any(re.search(fold(p), fold(sentence), re.I) for p in item.accept):
+        return item.answer
     return "NONE"
 
 
@@ -53,6 +51,7 @@ def test_a_broken_pipeline_fails_the_gate(settings: Settings, tmp_path: Path) ->
 
 
 def test_a_working_pipeline_passes_the_answer_gates(settings: Settings, tmp_path: Path) -> None:
+    settings.answer.attempts = settings.answer.passages  # the keyword fake ranks es-04's sentence third
     oracle = ScriptedLLM([_oracle] * 20)
     results = evaluate(ITEMS, _service(settings, oracle), progress=False)
     summary = write_run(results, tmp_path / "run", "t", "d")

@@ -208,3 +208,12 @@ def test_bootstrap_ci_edge_cases() -> None:
 )
 def test_refusal_correct(answerable: bool, refused: bool, expected: bool) -> None:
     assert m.refusal_correct(answerable, refused) is expected
+
+
+def test_evidence_recall_looks_at_the_first_k_passages() -> None:
+    passages = ["Nothing here.", "Two windows.", "At least 170 appointments."]
+    assert not m.evidence_recall(passages, [r"\b170\b"], 1)
+    assert m.evidence_recall(passages, [r"\b170\b"], 3)
+    assert not m.evidence_recall([], [r"\b170\b"], 5)
+    with pytest.raises(ValueError):
+        m.evidence_recall(passages, ["x"], 0)

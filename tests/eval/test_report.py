@@ -56,12 +56,19 @@ def _result(
 
 
 def test_score_answerable_correct_answer() -> None:
-    scores = score(ANSWERABLE, "170 appointments.", False, [GOOD_CITATION], ["c.txt", "a.txt"], FILES.get)
+    evidence = ["Nothing.", "It takes 170 appointments."]
+    scores = score(
+        ANSWERABLE, "170 appointments.", False, [GOOD_CITATION], ["c.txt", "a.txt"], FILES.get, evidence, True
+    )
 
     assert scores == {
         "correct": True,
         "f1": pytest.approx(2 / 3),
         "contains_gold": False,
+        "answer_language": True,
+        "evidence@1": False,
+        "evidence@3": True,
+        "evidence@5": True,
         "hit@1": False,
         "hit@5": True,
         "recall@5": 1.0,
@@ -163,7 +170,7 @@ def test_markdown_report_tables() -> None:
     assert "| refusal_correct | 66.7% | " in text
     assert "| latency_p50_ms | 100 ms | – | 3 |" in text
     assert "| slice | n | " + " | ".join(KEY_METRICS) + " |" in text
-    assert "| unanswerable | 1 | – | – | – | – | – | – | – | 0.0% |" in text
+    assert "| unanswerable | 1 | – | – | – | – | – | – | – | – | 0.0% | – |" in text
 
 
 def test_write_chart_writes_png(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 
@@ -18,18 +19,30 @@ def service(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) ->
     return service
 
 
-def _number_of(sentence_part: str, prompt: str) -> int:
-    """The number the prompt gave to the sentence containing `sentence_part`."""
-    match = re.search(r"\[(\d+)\] [^\n]*" + re.escape(sentence_part), prompt)
-    assert match, f"no numbered sentence with {sentence_part!r} in:\n{prompt}"
-    return int(match.group(1))
+def _sentence(prompt: str) -> str:
+    """The passage a reading prompt shows the model."""
+    match = re.search(r"Sentence: (.*)", prompt)
+    assert match, f"not a reading prompt:\n{prompt}"
+    return match.group(1)
 
 
-def test_a_cited_answer_comes_back_with_a_verified_quote(service: RagService, llm: ScriptedLLM) -> None:
-    llm.enqueue(lambda prompt: f"At least 170 appointments [{_number_of('170 appointments', prompt)}].")
+def _answer_from(part: str, reply: str):  # type: ignore[no-untyped-def]
+    """A scripted reply: `reply` when the passage shown holds `part`, else NONE."""
+    return lambda prompt: reply if part in _sentence(prompt) else "NONE"
+
+
+def _reader_then_translator(copied: str, translated: str):  # type: ignore[no-untyped-def]
+    """Copies `copied` from a passage holding its number, and translates it as `translated`."""
+    return lambda prompt: translated if "Translate into" in prompt else _answer_from("170", copied)(prompt)
+
+
+def test_an_answer_comes_back_with_the_sentence_that_holds_it(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(
+        _answer_from("170", "At least 170 appointments"), _answer_from("170", "At least 170 appointments")
+    )
     answer = service.ask(QUESTION)
     assert not answer.refused
-    assert answer.answer == "At least 170 appointments."
+    assert answer.answer == "At least 170 appointments"
     assert answer.language == "en"
     [citation] = answer.citations
     text = (service.settings.corpus_dir / citation.source).read_text()
@@ -37,45 +50,69 @@ def test_a_cited_answer_comes_back_with_a_verified_quote(service: RagService, ll
     assert text[citation.start : citation.end] == citation.quote
     assert "170 appointments every two months" in citation.quote
     assert "Question: " + QUESTION in llm.history[0]
+    assert "Answer with a number." in llm.history[0]
 
 
 def test_a_number_the_sources_do_not_contain_is_refused(service: RagService, llm: ScriptedLLM) -> None:
-    llm.enqueue("At least 270 appointments [1].")
+    llm.enqueue("At least 270 appointments", "At least 270 appointments")
     answer = service.ask(QUESTION)
     assert answer.refused and answer.citations == []
     assert answer.answer == refusal("en")
+    assert answer.usage is not None and answer.usage.llm_calls == 2  # both passages were read
 
 
-def test_none_twice_is_a_refusal_in_the_question_language(service: RagService, llm: ScriptedLLM) -> None:
+def test_none_on_every_passage_is_a_refusal_in_the_question_language(
+    service: RagService, llm: ScriptedLLM
+) -> None:
     llm.enqueue("NONE", "NONE")
     answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
     assert answer.refused and answer.language == "es"
     assert answer.answer == refusal("es")
-    assert len(llm.history) == 2  # the strong best sentence was asked about alone
+    assert len(llm.history) == 2
+    assert _sentence(llm.history[0]) != _sentence(llm.history[1])  # one passage per reading
 
 
-def test_an_overruled_none_must_be_grounded_in_the_best_sentence(
+def test_the_next_passage_is_read_when_the_first_gives_no_answer(
     service: RagService, llm: ScriptedLLM
 ) -> None:
-    question = "¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?"
-    llm.enqueue("NONE", "Al menos 250 citas.")
-    assert service.ask(question).refused  # 250 is not in the sentence
-    llm.enqueue("NONE", "Según Juan Pérez, 170 citas.")
-    assert service.ask(question).refused  # a name the sentence does not contain
-    llm.enqueue("NONE", "Al menos 170 citas.")
-    answer = service.ask(question)
-    assert not answer.refused and answer.answer == "Al menos 170 citas."
-    assert "170 citas cada bimestre" in answer.citations[0].quote
+    llm.enqueue("NONE", lambda prompt: _sentence(prompt).split(",")[0])
+    answer = service.ask(QUESTION)
+    assert not answer.refused
+    assert answer.citations[0].quote == _sentence(llm.history[1])
+    assert answer.usage is not None and answer.usage.llm_calls == 2
 
 
-def test_a_bare_sentence_number_is_followed_up_on_that_sentence(
-    service: RagService, llm: ScriptedLLM
+def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("Cofepris", "Cofepris")  # a "how many" question answered with a name
+    assert service.ask(QUESTION).refused
+
+
+def test_copied_words_in_the_other_language_are_translated(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
 ) -> None:
-    llm.enqueue(lambda prompt: f"[{_number_of('170 citas', prompt)}]", "Al menos 170 citas.")
-    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
-    assert answer.answer == "Al menos 170 citas."
-    assert answer.citations[0].source == "001_1f89d300ecf0cc92.txt"
-    assert "Sentence: " in llm.history[1] and "170 citas cada bimestre" in llm.history[1]
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":  # only the Spanish version of the story
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 170 appointments")] * 3)
+    answer = service.ask(QUESTION)
+    assert not answer.refused and answer.language == "en"
+    assert answer.answer == "at least 170 appointments"
+    assert "Translate into English: al menos 170 citas" in llm.history[-1]
+    assert "170 citas cada bimestre" in answer.citations[0].quote  # the Spanish sentence, verbatim
+
+
+def test_a_translation_that_changes_a_number_is_not_used(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+) -> None:
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 270 appointments")] * 3)
+    assert service.ask(QUESTION).answer == "al menos 170 citas"
 
 
 def test_an_off_topic_question_is_refused_without_calling_the_model(
@@ -95,34 +132,15 @@ def test_unusable_questions_are_rejected(service: RagService, question: str, mes
         service.ask(question)
 
 
-def test_the_runner_up_sentence_is_tried_when_the_best_one_gives_nothing_grounded(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
-) -> None:
-    settings.answer.retry_evidence_score = 0.0  # make both of the top two sentences "strong"
-    service = RagService(settings, embedder=embedder, llm=llm)
-    service.ingest()
-
-    def echo_sentence(prompt: str) -> str:
-        return re.search(r"Sentence: (.*)", prompt).group(1)  # type: ignore[union-attr]
-
-    llm.enqueue("NONE", "Nobody Special.", echo_sentence)
-    answer = service.ask(QUESTION)
-    assert len(llm.history) == 3
-    second = re.search(r"Sentence: (.*)", llm.history[2]).group(1)  # type: ignore[union-attr]
-    assert not answer.refused and answer.answer == second
-    assert answer.citations[0].quote == second
-
-
 def test_the_draft_is_streamed_token_by_token_with_its_attempt_number(
     service: RagService, llm: ScriptedLLM
 ) -> None:
-    llm.enqueue(lambda prompt: f"At least 170 appointments [{_number_of('170 appointments', prompt)}].")
+    llm.enqueue("NONE", lambda prompt: _sentence(prompt).split(",")[0])
     tokens: list[tuple[int, str]] = []
     answer = service.ask(QUESTION, on_token=lambda attempt, text: tokens.append((attempt, text)))
-    assert {attempt for attempt, _ in tokens} == {1}
-    draft = "".join(text for _, text in tokens)
-    assert draft.startswith("At least 170 appointments [")
-    assert answer.answer == "At least 170 appointments."  # the marker is removed from the final answer
+    assert [text for attempt, text in tokens if attempt == 1] == ["NONE"]
+    second = "".join(text for attempt, text in tokens if attempt == 2)
+    assert second == answer.answer  # the second reading replaces the first draft
 
 
 def test_a_cancelled_request_stops_pulling_tokens(service: RagService, llm: ScriptedLLM) -> None:
@@ -142,7 +160,7 @@ def test_a_cancelled_request_stops_pulling_tokens(service: RagService, llm: Scri
 
 
 def test_a_follow_up_is_asked_with_the_earlier_question(service: RagService, llm: ScriptedLLM) -> None:
-    llm.enqueue(lambda prompt: f"170 [{_number_of('170 appointments', prompt)}].")
+    llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
     answer = service.ask("and every two months?", earlier=["How many appointments does the IMSS require?"])
     assert not answer.refused and answer.citations
     assert "earlier question: How many appointments does the IMSS require?" in llm.history[0]

@@ -55,7 +55,7 @@ def test_an_unknown_backend_that_slipped_past_validation_is_a_config_error(tmp_p
 @pytest.mark.parametrize(
     ("settings", "label"),
     [
-        (LLMSettings(), "qwen2.5-coder-0.5b-instruct-q4_k_m"),
+        (LLMSettings(), "qwen2.5-coder-1.5b-instruct-q4_k_m"),
         (LLMSettings(model_path=Path("/m/big.gguf")), "big.gguf"),
         (LLMSettings(backend="ollama", model="llama3"), "llama3"),
         (LLMSettings(backend="transformers", model_path=Path("/m/q.gguf")), "q.gguf"),

