@@ -20,11 +20,13 @@ from rag.evidence import (
     chunk_sentences,
     file_sentences,
     rank_evidence,
+    rerank,
     widen,
 )
 from rag.generation import GenerationQueue, Ticket
 from rag.language import needs_translation
 from rag.reader import Reader, Reading, make_reader
+from rag.rerank import SentenceReranker
 from rag.settings import Settings
 from rag.types import Answer, Citation, Timings, Usage
 
@@ -83,10 +85,12 @@ class Assistant:
         settings: Settings,
         queue: GenerationQueue | None = None,
         reader: Reader | None = None,
+        reranker: SentenceReranker | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.reader = reader or make_reader(llm)
+        self.reranker = reranker
         self.sentence_embeddings = sentence_embeddings
         self.detect_language = detect_language
         self.read_file = read_file
@@ -107,6 +111,7 @@ class Assistant:
         ranked = rank_evidence(
             question, found.query_embedding, candidates, self.sentence_embeddings, config.ranked_sentences
         )
+        ranked = rerank(question, ranked, self.reranker, config.rerank_top)
         return widen(
             ranked,
             self.read_file,
@@ -164,8 +169,9 @@ class Assistant:
             )
 
         config = self.settings.answer
-        if not passages or passages[0].score < config.min_evidence_score:
-            log.info("refused without the LLM: best evidence %.2f", passages[0].score if passages else -1)
+        best = max((p.score for p in passages), default=-1.0)
+        if best < config.min_evidence_score:
+            log.info("refused without the LLM: best evidence %.2f", best)
             return finish(None, [])
         kind = answer_type(turn.prompt)
         with ticket.turn():

@@ -13,12 +13,21 @@ from typing import TYPE_CHECKING, get_args
 
 from rag.errors import ConfigError, LLMUnavailableError, ModelFileError
 from rag.model_files import DEFAULT_LLM, PACKAGED_MODELS, assemble, verify_file
-from rag.settings import EmbeddingSettings, LLMBackend, LLMSettings, Settings, StoreSettings
+from rag.settings import (
+    AnswerSettings,
+    EmbeddingSettings,
+    LLMBackend,
+    LLMSettings,
+    Settings,
+    StoreSettings,
+)
 
 if TYPE_CHECKING:
     import chromadb
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.llms import LLM
+
+    from rag.rerank import SentenceReranker
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,18 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
             device="cpu",
         )
     raise ConfigError(f"unknown embedding backend {settings.backend!r}")
+
+
+def make_reranker(settings: AnswerSettings, threads: int) -> SentenceReranker | None:
+    """The configured sentence reranker, or None."""
+    match settings.rerank:
+        case "e5":
+            from rag.rerank import E5Reranker
+
+            return E5Reranker(threads=threads)
+        case "none":
+            return None
+    raise ConfigError(f"unknown reranker {settings.rerank!r}; known: e5, none")
 
 
 def embedder_id(embedder: BaseEmbedding) -> str:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.schema import NodeWithScore
 
+    from rag.rerank import SentenceReranker
+
 _WORD = re.compile(r"\w+")
 # Measured on the tune half of eval/qa.jsonl (eval/README.md): weight 1.0 and 5-letter stems put the
 # answer in the first three passages for 87.5% of answerable questions, against 71.2% before.
@@ -227,3 +229,22 @@ def widen(
         )
         passages.append(Passage(source, start, end, text[start:end], sentences, score))
     return passages
+
+
+def rerank(
+    question: str, ranked: list[Evidence], reranker: SentenceReranker | None, top: int
+) -> list[Evidence]:
+    """The best `top` sentences re-ordered by the reranker's similarity in place of the cosine
+    (stem overlap and answer-type bonus kept); the rest follow unchanged. Scores are not
+    changed, so thresholds on them keep their meaning."""
+    if reranker is None or len(ranked) < 2:
+        return ranked
+    head, tail = ranked[:top], ranked[top:]
+    similarity = reranker.similarities(question, [e.text for e in head])
+    kind = answer_type(question)
+    keys = [
+        float(s) + LEXICAL_WEIGHT * lexical_overlap(question, e.text) + TYPE_WEIGHT * holds(kind, e.text)
+        for e, s in zip(head, similarity, strict=True)
+    ]
+    order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
+    return [head[n] for n in order] + tail

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from rag import bm25
 from rag.answer import Assistant
-from rag.components import check_llm, embedder_id, llm_label, make_chroma_client, make_embedder, make_llm
+from rag.components import (
+    check_llm,
+    embedder_id,
+    llm_label,
+    make_chroma_client,
+    make_embedder,
+    make_llm,
+    make_reranker,
+)
 from rag.corpus import decode_article, read_corpus
 from rag.errors import CorpusError, IndexNotReadyError, RagError
 from rag.evidence import SentenceEmbeddings
@@ -74,6 +82,7 @@ class RagService:
         self.index = ArticleIndex(client, settings.store.collection, embedder_id(self.embedder), dim)
         self.files = CorpusFiles(settings.corpus_dir)
         self.sentence_embeddings = SentenceEmbeddings(self.embedder)
+        self.reranker = make_reranker(settings.answer, settings.embedding.threads)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
         self.queue = GenerationQueue(settings.server.queue_size, settings.server.request_timeout_s)
@@ -127,6 +136,7 @@ class RagService:
             self.files,
             self.settings,
             self.queue,
+            reranker=self.reranker,
         )
         with self._lock:
             self._assistant = assistant

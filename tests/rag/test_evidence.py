@@ -1,6 +1,16 @@
+import numpy as np
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from rag.evidence import Evidence, chunk_sentences, file_sentences, lexical_overlap, stems, widen
+from rag.evidence import (
+    Evidence,
+    chunk_sentences,
+    file_sentences,
+    lexical_overlap,
+    rerank,
+    stems,
+    widen,
+)
+from rag.rerank import E5Reranker
 
 TEXT = "First line here.\nThe IMSS requires 170 appointments. It has two windows.\nLast one.\n"
 FILES = {"a.txt": TEXT, "b.txt": "Otro artículo. Con dos frases."}
@@ -61,3 +71,37 @@ def test_passages_without_neighbours_stay_apart_and_are_limited() -> None:
     ranked.append(_ranked("b.txt", "Con dos frases.", 1.0))
     passages = widen(ranked, _read, lambda _: "en", limit=2)
     assert [p.text for p in passages] == ["Last one.", "First line here."]
+
+
+class _ByLength:
+    """A deterministic reranker: longer sentences are more similar."""
+
+    def similarities(self, question: str, sentences: list[str]) -> np.ndarray:
+        return np.array([len(s) / 100 for s in sentences])
+
+
+def test_the_reranker_reorders_only_the_best_and_keeps_their_scores() -> None:
+    ranked = [
+        _ranked("a.txt", "Last one.", 3.0),
+        _ranked("a.txt", "The IMSS requires 170 appointments.", 2.0),
+        _ranked("a.txt", "First line here.", 1.0),
+    ]
+    reordered = rerank("Which line?", ranked, _ByLength(), top=2)
+    assert [e.text for e in reordered] == [
+        "The IMSS requires 170 appointments.",
+        "Last one.",
+        "First line here.",
+    ]
+    assert [e.score for e in reordered] == [2.0, 3.0, 1.0]
+    assert rerank("Which line?", ranked, None, top=2) == ranked
+
+
+def test_e5_puts_the_sentence_that_answers_across_languages_first() -> None:
+    reranker = E5Reranker(threads=2)
+    sentences = [
+        "Se instalarán dos ventanillas en las oficinas centrales.",
+        "La directora de Prestaciones Médicas, Célida Duque Molina, habló de la pandemia.",
+    ]
+    scores = reranker.similarities("Who is the IMSS director of Medical Benefits?", sentences)
+    assert scores.shape == (2,) and scores[1] > scores[0]
+    assert reranker.similarities("q", []).shape == (0,)
