@@ -1,4 +1,4 @@
-"""The real default models (multilingual USE embedder, Qwen2.5-Coder-0.5B GGUF) on seeds/.
+"""The real default models (multilingual USE embedder, e5 reranker, Qwen2.5-Coder-1.5B GGUF) on seeds/.
 
 Greedy decoding makes these answers reproducible on a given build of llama.cpp.
 """
