@@ -11,7 +11,14 @@ from llama_index.core.llms import ChatMessage
 
 from rag import followup, prompts
 from rag.answer_types import AnswerType, answer_type, fits
-from rag.citations import align, coverage, is_supported, split_markers, verify_citation
+from rag.citations import (
+    align,
+    coverage,
+    is_supported,
+    split_markers,
+    unknown_acronyms,
+    verify_citation,
+)
 from rag.errors import QuestionError
 from rag.evidence import (
     Evidence,
@@ -186,6 +193,10 @@ class Assistant:
                     support = align(text, passages)
                 if not support or coverage(text, support) < config.min_coverage:
                     log.info("not grounded in the passages: %r", text)
+                    continue
+                missing = unknown_acronyms(turn.prompt, [self.read_file(e.source) or "" for e in support])
+                if missing:
+                    log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
                 citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c]

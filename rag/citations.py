@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.evidence import Evidence, Passage, content_words, stems
+from rag.text import fold_accents
 from rag.types import Citation
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -103,3 +104,21 @@ def coverage(answer: str, support: list[Evidence]) -> float:
         return 0.0
     found = set().union(*(_sentence_terms(s.text) for s in support)) if support else set()
     return len(wanted & found) / len(wanted)
+
+
+_ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
+
+
+def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
+    """Acronyms the question names (ISSSTE, UNOPS) that none of the cited articles contains.
+
+    An answer drawn from an article that never mentions the institution asked about answers
+    another question ("How many appointments does the ISSSTE require?" answered from the IMSS
+    article). Only whole-word acronyms count, and none in a question written in capitals.
+    """
+    letters = [c for c in question if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return set()
+    wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
+    found = " ".join(fold_accents(s) for s in sources)
+    return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}

@@ -164,3 +164,12 @@ def test_a_follow_up_is_asked_with_the_earlier_question(service: RagService, llm
     answer = service.ask("and every two months?", earlier=["How many appointments does the IMSS require?"])
     assert not answer.refused and answer.citations
     assert "earlier question: How many appointments does the IMSS require?" in llm.history[0]
+
+
+def test_an_answer_from_articles_that_never_name_the_institution_asked_about_is_refused(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("170", "170")] * 4)
+    assert not service.ask(QUESTION).refused  # the IMSS, which the article names
+    answer = service.ask("How many appointments does the ISSSTE require at Cofepris every two months?")
+    assert answer.refused and answer.citations == []

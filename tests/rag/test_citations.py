@@ -1,4 +1,12 @@
-from rag.citations import align, coverage, is_supported, numbers_in, split_markers, verify_citation
+from rag.citations import (
+    align,
+    coverage,
+    is_supported,
+    numbers_in,
+    split_markers,
+    unknown_acronyms,
+    verify_citation,
+)
 from rag.evidence import Evidence, Passage
 
 FILE = "Intro line.\nThe IMSS requires at least 170 appointments every two months. Other text."
@@ -67,3 +75,12 @@ def test_a_citation_is_verified_against_the_file() -> None:
 
 def test_a_reply_of_markers_and_punctuation_only_has_no_text() -> None:
     assert split_markers("[1] [2] [") == ("", [1, 2])
+
+
+def test_acronyms_the_cited_articles_never_mention_are_reported() -> None:
+    imss = "El IMSS requiere al menos 170 citas en la Cofepris cada bimestre."
+    assert unknown_acronyms("How many appointments does the ISSSTE require?", [imss]) == {"issste"}
+    assert unknown_acronyms("How many appointments does the IMSS require?", [imss]) == set()
+    assert unknown_acronyms("¿Cuántas citas requiere el IMSS?", ["El Imss requiere"]) == set()  # case
+    assert unknown_acronyms("Who heads the SFP?", ["La SFPX"]) == {"sfp"}  # whole words only
+    assert unknown_acronyms("HOW MANY DOES THE ISSSTE REQUIRE?", [imss]) == set()  # all capitals
