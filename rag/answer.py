@@ -221,7 +221,7 @@ class Assistant:
             _messages(user), _sink(on_token, work.calls + 1), ticket.check, stop_at=threshold
         )
         work.add(reading)
-        text = split_markers(reading.text)[0].strip().strip('"“”«»').strip()
+        text = _clean(split_markers(reading.text)[0])
         if reading.p_none >= threshold or not text or prompts.is_refusal(text):
             log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
             return None
@@ -246,7 +246,7 @@ class Assistant:
         user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
         reading = self.reader.read(_messages(user), _sink(on_token, work.calls + 1), ticket.check)
         work.add(reading)
-        translated = reading.text.strip().strip('"“”«»').strip()
+        translated = _clean(reading.text)
         # A translation must keep the answer's numbers; otherwise the copied words stand.
         if (
             not translated
@@ -282,6 +282,11 @@ class _Work:
             prompt_tokens=self.prompt_tokens if self.calls else 0,
             completion_tokens=self.completion_tokens if self.calls else 0,
         )
+
+
+def _clean(text: str) -> str:
+    """The model's text without surrounding space and quotes."""
+    return text.strip().strip('"“”«»').strip()
 
 
 def _messages(user: str) -> list[ChatMessage]:

@@ -62,13 +62,9 @@ def verify_citation(item: Evidence, read_file: Callable[[str], str | None]) -> C
     return Citation(source=item.source, quote=text[item.start : item.end], start=item.start, end=item.end)
 
 
-def answer_terms(answer: str) -> set[str]:
+def terms(text: str) -> set[str]:
     """What an answer must share with its support: stemmed content words and numbers."""
-    return stems(answer) | numbers_in(answer)
-
-
-def _sentence_terms(sentence: str) -> set[str]:
-    return stems(sentence) | numbers_in(sentence)
+    return stems(text) | numbers_in(text)
 
 
 def align(answer: str, passages: list[Passage], most: int = 3) -> list[Evidence]:
@@ -79,19 +75,20 @@ def align(answer: str, passages: list[Passage], most: int = 3) -> list[Evidence]
     the chosen ones miss (an answer naming two facts cites two sentences). Every number of the
     answer must occur in the chosen sentences; otherwise nothing is returned.
     """
-    wanted = answer_terms(answer)
+    wanted = terms(answer)
     sentences = [s for p in passages for s in p.sentences]
     if not wanted or not sentences:
         return []
+    held = [terms(s.text) for s in sentences]
     chosen: list[Evidence] = []
     missing = set(wanted)
     while missing and len(chosen) < most:
-        gains = [(len(missing & _sentence_terms(s.text)), s.score, -n) for n, s in enumerate(sentences)]
+        gains = [(len(missing & held[n]), s.score, -n) for n, s in enumerate(sentences)]
         best = max(range(len(sentences)), key=lambda n: gains[n])
         if gains[best][0] == 0:
             break
         chosen.append(sentences[best])
-        missing -= _sentence_terms(sentences[best].text)
+        missing -= held[best]
     if not chosen or not is_supported(answer, [s.text for s in chosen]):
         return []
     return chosen
@@ -99,10 +96,10 @@ def align(answer: str, passages: list[Passage], most: int = 3) -> list[Evidence]
 
 def coverage(answer: str, support: list[Evidence]) -> float:
     """Share of the answer's terms found in its support sentences (1.0 for an answer copied from them)."""
-    wanted = answer_terms(answer)
+    wanted = terms(answer)
     if not wanted:
         return 0.0
-    found = set().union(*(_sentence_terms(s.text) for s in support)) if support else set()
+    found = set().union(*(terms(s.text) for s in support)) if support else set()
     return len(wanted & found) / len(wanted)
 
 

