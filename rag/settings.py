@@ -213,6 +213,13 @@ class ServerSettings(_Section):
     model_id: str = Field(
         "articles-qa", description="Model name the OpenAI-compatible endpoint advertises and accepts."
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="Base URL users reach the service at (e.g. 'https://example.org/articles'), used "
+        "in citation links. Unset: taken from each request (its Host and root path, or the "
+        "X-Forwarded-Proto/-Host/-Prefix headers a reverse proxy sets).",
+    )
 
 
 class Settings(BaseSettings):

@@ -12,6 +12,11 @@ class Citation(BaseModel):
     quote: str = Field(description="The supporting sentence, verbatim.")
     start: int = Field(ge=0, description="Character offset of the quote in the file.")
     end: int = Field(ge=0, description="Character offset just past the quote.")
+    url: str | None = Field(
+        None,
+        description="Link that opens the article in the chat page with the quote highlighted "
+        "(`<base>/?doc=<source>&start=<start>&end=<end>`); set by the HTTP API, null from the library.",
+    )
 
 
 class Timings(BaseModel):

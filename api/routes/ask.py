@@ -11,6 +11,7 @@ from starlette.background import BackgroundTask
 
 from api.deps import Service
 from api.errors import error_body
+from api.links import LinkBase, with_links
 from api.streaming import answer_events, sse
 from rag.answer import validate_question
 from rag.types import Answer
@@ -33,8 +34,8 @@ class AskRequest(BaseModel):
 
 
 @router.post("/ask", response_model=Answer, summary="Answer a question with verified citations")
-def ask(body: AskRequest, service: Service) -> Answer:
-    return service.ask(body.question, body.history)
+def ask(body: AskRequest, service: Service, base: LinkBase) -> Answer:
+    return with_links(service.ask(body.question, body.history), base)
 
 
 STREAM_DESCRIPTION = """Server-Sent Events:
@@ -56,7 +57,7 @@ same JSON errors as `POST /ask`. Closing the connection stops generation."""
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "token events, then final"}},
 )
-async def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
+async def ask_stream(body: AskRequest, service: Service, base: LinkBase) -> StreamingResponse:
     question = validate_question(body.question, service.settings.answer.max_question_chars)
     service.assistant()  # 503 now, not mid-stream, when nothing is indexed
     ticket = service.admit()  # 503 now when the queue is full
@@ -64,7 +65,7 @@ async def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
     async def events() -> AsyncIterator[str]:
         try:
             async for name, data in answer_events(service, question, body.history, ticket):
-                yield sse(name, data.model_dump() if isinstance(data, Answer) else data)
+                yield sse(name, with_links(data, base).model_dump() if isinstance(data, Answer) else data)
         except Exception as exc:  # a stream that already said 200 must still end with an error event
             status, payload, _ = error_body(exc)
             yield sse("error", {**payload, "status": status})

@@ -1,8 +1,10 @@
 """OpenAI-compatible chat: `GET /v1/models`, `POST /v1/chat/completions` (stream or not).
 
-Citations survive the protocol twice: as numbered markers with a source list in the message
-content (what any chat front-end shows) and as the contract's citation objects in the
-`citations` extension field (what programs read).
+Citations survive the protocol three times: as numbered markers with a source list in the
+message content (what any chat front-end shows), as OpenAI `url_citation` annotations on those
+markers, linking to the highlighted quote (what front-ends such as Open WebUI show as source
+chips), and as the contract's citation objects in the `citations` extension field (what
+programs read).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -20,6 +22,7 @@ from starlette.background import BackgroundTask
 
 from api.deps import AppSettings, Service
 from api.errors import error_body
+from api.links import LinkBase, with_links
 from api.streaming import answer_events
 from rag.answer import validate_question
 from rag.errors import QuestionError, RagError
@@ -77,14 +80,40 @@ class ChatCompletion(BaseModel):
     refused: bool = Field(description="Extension: true when the articles do not say.")
 
 
-def message_content(answer: Answer) -> str:
-    """The answer with [n] markers and a numbered source list, for any chat front-end."""
+def message_content(answer: Answer, titles: Mapping[str, str]) -> tuple[str, list[dict[str, Any]]]:
+    """The answer with [n] markers and a numbered source list, for any chat front-end, and one
+    `url_citation` annotation per marker: the citation's deep link, the article's title with a
+    short form of the quote, and the marker's span in the content (character offsets)."""
     if answer.refused or not answer.citations:
-        return answer.answer
-    markers = "".join(f"[{n}]" for n in range(1, len(answer.citations) + 1))
+        return answer.answer, []
+    content = f"{answer.answer} "
+    annotations = []
+    for n, citation in enumerate(answer.citations, 1):
+        marker = f"[{n}]"
+        title = titles.get(citation.source) or citation.source
+        annotations.append(
+            {
+                "type": "url_citation",
+                "url_citation": {
+                    "url": citation.url,
+                    "title": f"{_short(title, 60)} — “{_short(citation.quote, 80)}”",
+                    "start_index": len(content),
+                    "end_index": len(content) + len(marker),
+                },
+            }
+        )
+        content += marker
     heading = SOURCES_HEADING.get(answer.language, SOURCES_HEADING["en"])
     sources = "\n".join(f'[{n}] {c.source}: "{c.quote}"' for n, c in enumerate(answer.citations, 1))
-    return f"{answer.answer} {markers}\n\n{heading}:\n{sources}"
+    return f"{content}\n\n{heading}:\n{sources}", annotations
+
+
+def _short(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _question(body: ChatCompletionRequest, settings: Settings) -> tuple[str, list[str]]:
@@ -112,16 +141,24 @@ def list_models(settings: AppSettings) -> dict[str, Any]:
     summary="Answer the last user message (OpenAI chat format, with citations)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def chat_completions(body: ChatCompletionRequest, service: Service, settings: AppSettings) -> Any:
+async def chat_completions(
+    body: ChatCompletionRequest, service: Service, settings: AppSettings, base: LinkBase
+) -> Any:
     question, earlier = _question(body, settings)
     service.assistant()  # 503 before any work when nothing is indexed
     ticket = service.admit()  # 503 now when the queue is full
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     model = settings.server.model_id
+
+    def finished(answer: Answer) -> tuple[Answer, str, list[dict[str, Any]]]:
+        answer = with_links(answer, base)
+        titles = {d.name: d.title for d in service.documents()}
+        return (answer, *message_content(answer, titles))
+
     if not body.stream:
         with ticket:
-            answer = await _final_answer(service, question, earlier, ticket)
+            answer, content, annotations = finished(await _final_answer(service, question, earlier, ticket))
         return ChatCompletion(
             id=completion_id,
             created=created,
@@ -129,7 +166,7 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
             choices=[
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": message_content(answer)},
+                    "message": {"role": "assistant", "content": content, "annotations": annotations},
                     "finish_reason": "stop",
                 }
             ],
@@ -137,7 +174,7 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
             refused=answer.refused,
         )
 
-    def chunk(delta: dict[str, str], finish: str | None = None, **extra: object) -> str:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: object) -> str:
         payload = {
             "id": completion_id,
             "object": "chat.completion.chunk",
@@ -153,12 +190,13 @@ async def chat_completions(body: ChatCompletionRequest, service: Service, settin
         # and OpenAI clients cannot take back text they were sent. The verified answer follows.
         yield chunk({"role": "assistant", "content": ""})
         try:
-            answer = await _final_answer(service, question, earlier, ticket)
+            answer, content, annotations = finished(await _final_answer(service, question, earlier, ticket))
         except Exception as exc:  # headers are sent: the error travels as a chunk
             status, payload, _ = error_body(exc)
             yield f"data: {json.dumps({'error': {'message': payload['error'], 'code': status}})}\n\n"
         else:
-            yield chunk({"content": message_content(answer)})
+            # Annotations travel with the text they point into, before the final chunk.
+            yield chunk({"content": content, "annotations": annotations})
             yield chunk(
                 {},
                 "stop",

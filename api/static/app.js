@@ -12,7 +12,8 @@ const TEXT = SPANISH
       down: "No se puede contactar con el servidor.", ready: (n) => `listo · ${n} artículos`,
       key: "Este servidor necesita una clave de API", save: "Guardar", cancel: "Cancelar",
       keyMissing: "Hace falta una clave de API.", source: "Fuente", total: "total",
-      stop: "Detener", stopped: "Detenido."
+      stop: "Detener", stopped: "Detenido.",
+      badLink: "El pasaje enlazado no está en este artículo (puede haber cambiado desde que se creó el enlace)."
     }
   : {
       ask: "Ask", question: "Question", placeholder: "Ask about the articles (English or Spanish)",
@@ -22,7 +23,8 @@ const TEXT = SPANISH
       down: "Cannot reach the server.", ready: (n) => `ready · ${n} articles`,
       key: "This server needs an API key", save: "Save", cancel: "Cancel",
       keyMissing: "An API key is needed.", source: "Source", total: "total",
-      stop: "Stop", stopped: "Stopped."
+      stop: "Stop", stopped: "Stopped.",
+      badLink: "The linked passage is not in this article (it may have changed since the link was made)."
     };
 const KEY_STORAGE = "rag-api-key";
 
@@ -157,27 +159,36 @@ function showAnswer(item, answer) {
   item.replaceChildren(...parts);
 }
 
+// Shows the cited article with the quote highlighted; `chip` is the button that asked (none for a
+// deep link). A range outside the text (a stale or edited link) shows the article unmarked.
 async function openSource(citation, chip) {
   document.querySelectorAll(".chip[aria-pressed='true']").forEach((c) => c.setAttribute("aria-pressed", "false"));
-  chip.setAttribute("aria-pressed", "true");
+  if (chip) chip.setAttribute("aria-pressed", "true");
   const panel = $("source");
   const body = $("source-text");
   try {
-    const response = await authorizedFetch(`/documents/${encodeURIComponent(citation.source)}`);
+    const response = await authorizedFetch(`documents/${encodeURIComponent(citation.source)}`);
     if (!response.ok) throw new Error(await errorMessage(response));
     const doc = await response.json();
     // Offsets count Unicode code points (Python), not UTF-16 units: slice by code points.
     const chars = Array.from(doc.text);
-    const mark = el("mark", "quote", chars.slice(citation.start, citation.end).join(""));
+    const { start, end } = citation;
+    const inside = Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= chars.length;
+    $("source-title").textContent = doc.title;
+    const meta = [doc.name, doc.date, doc.language].filter(Boolean).join(" · ");
+    $("source-meta").textContent = inside ? meta : `${meta} — ${TEXT.badLink}`;
+    panel.hidden = false;
+    if (!inside) {
+      body.replaceChildren(document.createTextNode(doc.text));
+      return;
+    }
+    const mark = el("mark", "quote", chars.slice(start, end).join(""));
     mark.id = "highlighted-quote";
     body.replaceChildren(
-      document.createTextNode(chars.slice(0, citation.start).join("")),
+      document.createTextNode(chars.slice(0, start).join("")),
       mark,
-      document.createTextNode(chars.slice(citation.end).join("")),
+      document.createTextNode(chars.slice(end).join("")),
     );
-    $("source-title").textContent = doc.title;
-    $("source-meta").textContent = [doc.name, doc.date, doc.language].filter(Boolean).join(" · ");
-    panel.hidden = false;
     mark.scrollIntoView({ block: "center" });
   } catch (error) {
     $("source-title").textContent = TEXT.error;
@@ -185,6 +196,15 @@ async function openSource(citation, chip) {
     body.replaceChildren(el("p", "", error.message));
     panel.hidden = false;
   }
+}
+
+// A citation link (`?doc=<name>&start=<start>&end=<end>`, made by the API) opens its quote.
+function openLinkedQuote() {
+  const params = new URLSearchParams(location.search);
+  const doc = params.get("doc");
+  if (!doc) return;
+  const offset = (name) => (/^\d+$/.test(params.get(name) || "") ? Number(params.get(name)) : NaN);
+  openSource({ source: doc, start: offset("start"), end: offset("end") }, null);
 }
 
 async function ask(question) {
@@ -196,7 +216,7 @@ async function ask(question) {
   asked.push(question);
   inFlight = new AbortController();
   try {
-    const response = await authorizedFetch("/ask/stream", {
+    const response = await authorizedFetch("ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ question, history }),
@@ -235,7 +255,7 @@ async function ask(question) {
 async function refreshStatus() {
   const status = $("status");
   try {
-    const response = await fetch("/health");
+    const response = await fetch("health");
     const health = await response.json();
     status.dataset.state = health.status === "ok" ? "ok" : "down";
     status.textContent = health.status === "ok" ? TEXT.ready(health.documents) : health.status;
@@ -281,6 +301,7 @@ function init() {
   });
   refreshStatus();
   input.focus();
+  openLinkedQuote();
 }
 
 init();

@@ -16,7 +16,11 @@ def test_ask_returns_the_answer_contract(client: TestClient, llm: ScriptedLLM) -
         and body["refused"] is False
         and body["language"] == "en"
     )
-    assert set(body["citations"][0]) == {"source", "quote", "start", "end"}
+    assert set(body["citations"][0]) == {"source", "quote", "start", "end", "url"}
+    citation = body["citations"][0]
+    assert citation["url"] == (
+        f"http://testserver/?doc={citation['source']}&start={citation['start']}&end={citation['end']}"
+    )
     assert set(body["timings_ms"]) == {"retrieve", "generate", "total"}
 
 

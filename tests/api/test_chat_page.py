@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -34,6 +36,7 @@ def page(browser: Browser) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
+    page.unroute_all(behavior="ignoreErrors")  # a delayed route of the test must not outlive it
     context.close()
     assert errors == []  # no JavaScript errors on the page
 
@@ -151,3 +154,35 @@ def test_stop_abandons_the_question_and_frees_the_form(page: Page, live_server: 
     expect(page.locator(".message.assistant.error").last).to_have_text("ErrorStopped.")
     expect(page.locator("#stop")).to_be_hidden()
     expect(page.locator("#send")).to_be_enabled()
+
+
+def test_an_openai_annotation_link_opens_the_highlighted_quote(
+    page: Page, live_server: str, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(cite_appointments)
+    chat = {"model": "articles-qa", "messages": [{"role": "user", "content": APPOINTMENTS}]}
+    body = httpx.post(f"{live_server}/v1/chat/completions", json=chat, timeout=30).json()
+    link = body["choices"][0]["message"]["annotations"][0]["url_citation"]["url"]
+    page.goto(link)
+    quote = page.locator("#source-text mark")
+    expect(quote).to_have_text(body["citations"][0]["quote"])
+    expect(quote).to_be_in_viewport()
+    expect(page.locator("#source-meta")).to_have_text(re.compile("^000_3aed9b3397ca7b37.txt · "))
+    expect(page.locator("#status")).to_have_text("ready · 5 articles")  # the chat still works
+
+
+@pytest.mark.parametrize(
+    ("query", "shows"),
+    [
+        # A stale link (the article changed): the article, unmarked, and why.
+        ("doc=000_3aed9b3397ca7b37.txt&start=10&end=999999", "The linked passage is not in this article"),
+        ("doc=000_3aed9b3397ca7b37.txt&start=abc&end=5", "The linked passage is not in this article"),
+        ("doc=000_3aed9b3397ca7b37.txt&start=50&end=20", "The linked passage is not in this article"),
+        ("doc=missing.txt&start=0&end=5", "no indexed document named 'missing.txt'"),
+    ],
+)
+def test_a_bad_citation_link_says_what_is_wrong(page: Page, live_server: str, query: str, shows: str) -> None:
+    page.goto(f"{live_server}/?{query}")
+    expect(page.locator("#source")).to_be_visible()
+    expect(page.locator("#source")).to_contain_text(shows)
+    expect(page.locator("#source-text mark")).to_have_count(0)

@@ -32,6 +32,31 @@ def test_a_completion_carries_markers_sources_and_the_citations_field(
     assert body["object"] == "chat.completion" and body["choices"][0]["finish_reason"] == "stop"
 
 
+def test_each_marker_carries_a_url_citation_annotation(client: TestClient, llm: ScriptedLLM) -> None:
+    llm.enqueue(cite_appointments)
+    body = client.post("/v1/chat/completions", json=chat(APPOINTMENTS)).json()
+    message = body["choices"][0]["message"]
+    citation = body["citations"][0]
+    [annotation] = message["annotations"]
+    assert annotation["type"] == "url_citation"
+    link = annotation["url_citation"]
+    assert message["content"][link["start_index"] : link["end_index"]] == "[1]"
+    assert (
+        link["url"]
+        == citation["url"]
+        == (f"http://testserver/?doc={SOURCE}&start={citation['start']}&end={citation['end']}")
+    )
+    title = client.get(f"/documents/{SOURCE}").json()["title"]
+    assert link["title"].startswith(title[:40])  # the article's title, then a short quote
+    assert f"“{citation['quote'][:30]}" in link["title"] and len(link["title"]) <= 150
+
+
+def test_a_refusal_has_no_annotations(client: TestClient, llm: ScriptedLLM) -> None:
+    llm.enqueue("NONE", "NONE")
+    body = client.post("/v1/chat/completions", json=chat("Who won the 2030 World Cup final?")).json()
+    assert body["refused"] is True and body["choices"][0]["message"]["annotations"] == []
+
+
 def test_content_parts_and_earlier_turns_are_read(client: TestClient, llm: ScriptedLLM) -> None:
     llm.enqueue(cite_appointments)
     messages = [
@@ -90,6 +115,10 @@ def test_the_openai_client_against_a_live_server(live_server: str, llm: Scripted
     assert content.startswith("At least 170 appointments [1]")
     citations = completion.model_extra["citations"]  # type: ignore[index]
     assert citations[0]["source"] == SOURCE and citations[0]["quote"] in content
+    [annotation] = completion.choices[0].message.annotations or []
+    assert annotation.type == "url_citation" and annotation.url_citation.url == citations[0]["url"]
+    marker = content[annotation.url_citation.start_index : annotation.url_citation.end_index]
+    assert marker == "[1]" and citations[0]["url"].startswith(live_server + "/?doc=")
 
     llm.enqueue(cite_appointments)
     chunks = list(
@@ -101,6 +130,13 @@ def test_the_openai_client_against_a_live_server(live_server: str, llm: Scripted
     assert streamed == content
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["citations"] == citations  # type: ignore[index]
+    # The annotations come with the text they point into, before the final chunk.
+    [streamed_annotations] = [
+        (c.choices[0].delta.model_extra or {}).get("annotations")
+        for c in chunks[:-1]
+        if (c.choices[0].delta.model_extra or {}).get("annotations")
+    ]
+    assert streamed_annotations == [annotation.model_dump()]
 
     with pytest.raises(openai.NotFoundError, match="not found"):
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])

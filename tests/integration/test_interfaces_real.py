@@ -53,3 +53,9 @@ def test_the_openai_client_gets_verified_citations(real_service: RagService) -> 
     assert citations and all(c["quote"] in content for c in citations)
     text = (real_service.settings.corpus_dir / citations[0]["source"]).read_text()
     assert text[citations[0]["start"] : citations[0]["end"]] == citations[0]["quote"]
+    annotations = completion.choices[0].message.annotations or []
+    assert len(annotations) == len(citations)
+    for n, annotation in enumerate(annotations, 1):
+        span = annotation.url_citation
+        assert content[span.start_index : span.end_index] == f"[{n}]"
+        assert span.url == citations[n - 1]["url"]
