@@ -1,4 +1,5 @@
-"""The `rag` command: prepare, ingest, ask, serve, models."""
+"""The `rag` command: prepare, ingest, ask, models; `serve`, `eval`, `bench` and `loadtest` are
+plugins from the api and eval packages."""
 
 from __future__ import annotations
 
@@ -39,11 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument(
         "--speed", action="store_true", help="measure prompt/generation tokens/s of each GGUF"
     )
-    serve = commands.add_parser("serve", help="serve the HTTP API")
-    serve.add_argument("--host", help="bind address (default: RAG_SERVER__HOST)")
-    serve.add_argument("--port", type=int, help="port (default: RAG_SERVER__PORT)")
     for plugin in entry_points(group="rag.commands"):
-        plugin.load()(commands)  # e.g. `rag eval`, which lives in the eval package
+        plugin.load()(commands)  # `rag serve` (package api) and `rag eval` (package eval)
     return parser
 
 
@@ -104,18 +102,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "models":
         return _models(args, settings)
-    if args.command == "serve":
-        import uvicorn
-
-        from api.app import create_app
-        from rag.service import RagService
-
-        host = args.host or settings.server.host
-        port = args.port or settings.server.port
-        service = RagService(settings)
-        service.check_llm()  # a missing model or an unreachable LLM server: a clear error, no traceback
-        uvicorn.run(create_app(settings, service=service), host=host, port=port, log_level="info")
-        return 0
     if args.command == "ask":
         from rag.answer import validate_question
 
