@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup models ingest serve test lint small-model eval bench
+.PHONY: setup models ingest serve test browser lint small-model eval bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ ingest: models
 serve: ingest
 	$(BIN)/rag serve
 
+# The chat page is tested in Debian's chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
 # The answer-quality gate first (eval/qa.jsonl with the default models against eval/thresholds.toml), then the suite.
-test: models
+test: models browser
 	$(BIN)/rag eval --qa eval/qa.jsonl --out data/eval-gate --gate eval/thresholds.toml --no-progress
 	$(BIN)/pytest
 
