@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio.to_thread
 
-from rag.generation import Ticket
-from rag.service import RagService
+from rag.request import OpenQuestion
 from rag.types import Answer
 
 Event = tuple[str, Any]  # ("token", {"text", "attempt"}) ... then ("final", Answer)
 
 
-async def answer_events(
-    service: RagService, question: str, earlier: Sequence[str], ticket: Ticket
-) -> AsyncIterator[Event]:
+async def answer_events(question: OpenQuestion) -> AsyncIterator[Event]:
     """Token events while the model writes, then ("final", Answer). Errors propagate.
 
-    `ticket` is the request's place in the queue, taken before the response started so that a
-    full queue is a 503, never a stream that fails. Leaving early (the client disconnected)
-    cancels the ticket, which stops generation at the next token; the worker releases it.
+    `question` holds its place in the queue, taken before the response started so that a full
+    queue is a 503, never a stream that fails. Leaving early (the client disconnected) cancels
+    it, which stops generation at the next token; the worker gives the place back.
     """
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[Event] = asyncio.Queue()
@@ -32,8 +29,7 @@ async def answer_events(
         loop.call_soon_threadsafe(events.put_nowait, ("token", {"text": text, "attempt": attempt}))
 
     def work() -> Answer:
-        with ticket:
-            return service.ask(question, earlier, ticket, on_token)
+        return question.answer(on_token)
 
     worker = asyncio.ensure_future(anyio.to_thread.run_sync(work))
     next_event: asyncio.Future[Event] | None = None
@@ -50,7 +46,7 @@ async def answer_events(
             yield ("final", worker.result())
             return
     finally:
-        ticket.cancel()  # a no-op once the answer is final
+        question.cancel()  # a no-op once the answer is final
         if next_event is not None:
             next_event.cancel()
         # When the consumer left early the worker ends with CancelledError; nobody awaits it.

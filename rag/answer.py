@@ -64,6 +64,13 @@ def validate_question(question: object, max_chars: int) -> str:
     return text
 
 
+def validate_earlier(earlier: Sequence[str]) -> list[str]:
+    """The conversation's earlier questions; QuestionError when one cannot be read."""
+    if not all(_is_unicode_text(e) for e in earlier):
+        raise QuestionError("an earlier question is not valid Unicode text (it holds an unpaired surrogate)")
+    return list(earlier)
+
+
 def _is_unicode_text(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -142,10 +149,7 @@ class Assistant:
         the model's draft as it is written.
         """
         question = validate_question(question, self.settings.answer.max_question_chars)
-        if not all(_is_unicode_text(e) for e in earlier):
-            raise QuestionError(
-                "an earlier question is not valid Unicode text (it holds an unpaired surrogate)"
-            )
+        earlier = validate_earlier(earlier)
         turn = followup.resolve(question, earlier)
         if ticket is None:
             with self.queue.admit() as own:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag import bm25
-from rag.answer import Assistant
+from rag.answer import Assistant, validate_earlier, validate_question
 from rag.components import (
     check_llm,
     embedder_id,
@@ -26,6 +26,7 @@ from rag.generation import GenerationQueue, Ticket
 from rag.index import ArticleIndex
 from rag.ingest import Ingestor, IngestReport, ingest_lock
 from rag.language import make_language_detector
+from rag.request import OpenQuestion
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.types import Answer, DocumentInfo
@@ -154,6 +155,18 @@ class RagService:
         assistant = self.assistant()
         assistant.retriever.embed_query("warm-up")
         _ = self.llm
+
+    def open_question(self, question: object, earlier: Sequence[str] = ()) -> OpenQuestion:
+        """Check a question and take its place in the generation queue, before any answer work.
+
+        Raises QuestionError for an unusable question, IndexNotReadyError when nothing is indexed
+        and BusyError when the queue is full, so that a server can refuse before a response
+        (or a stream) starts. Release the place when done (`answer()` or `with` does it).
+        """
+        text = validate_question(question, self.settings.answer.max_question_chars)
+        history = validate_earlier(earlier)
+        assistant = self.assistant()
+        return OpenQuestion(assistant, text, history, self.queue.admit())
 
     def admit(self) -> Ticket:
         """A place in the generation queue (BusyError when it is full); release it when done."""

@@ -13,7 +13,6 @@ from api.deps import Service
 from api.errors import error_body
 from api.links import LinkBase, with_links
 from api.streaming import answer_events, sse
-from rag.answer import validate_question
 from rag.types import Answer
 
 router = APIRouter(tags=["ask"])
@@ -35,7 +34,8 @@ class AskRequest(BaseModel):
 
 @router.post("/ask", response_model=Answer, summary="Answer a question with verified citations")
 def ask(body: AskRequest, service: Service, base: LinkBase) -> Answer:
-    return with_links(service.ask(body.question, body.history), base)
+    with service.open_question(body.question, body.history) as question:
+        return with_links(question.answer(), base)
 
 
 STREAM_DESCRIPTION = """Server-Sent Events:
@@ -58,13 +58,12 @@ same JSON errors as `POST /ask`. Closing the connection stops generation."""
     responses={200: {"content": {"text/event-stream": {}}, "description": "token events, then final"}},
 )
 async def ask_stream(body: AskRequest, service: Service, base: LinkBase) -> StreamingResponse:
-    question = validate_question(body.question, service.settings.answer.max_question_chars)
-    service.assistant()  # 503 now, not mid-stream, when nothing is indexed
-    ticket = service.admit()  # 503 now when the queue is full
+    # 422, or 503 (nothing indexed, queue full), now: never a stream that starts and then fails.
+    question = service.open_question(body.question, body.history)
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for name, data in answer_events(service, question, body.history, ticket):
+            async for name, data in answer_events(question):
                 yield sse(name, with_links(data, base).model_dump() if isinstance(data, Answer) else data)
         except Exception as exc:  # a stream that already said 200 must still end with an error event
             status, payload, _ = error_body(exc)
@@ -74,5 +73,5 @@ async def ask_stream(body: AskRequest, service: Service, base: LinkBase) -> Stre
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(ticket.release),  # also when the stream never started
+        background=BackgroundTask(question.release),  # also when the stream never started
     )

@@ -24,9 +24,8 @@ from api.deps import AppSettings, Service
 from api.errors import error_body
 from api.links import LinkBase, with_links
 from api.streaming import answer_events
-from rag.answer import validate_question
 from rag.errors import QuestionError, RagError
-from rag.generation import Ticket
+from rag.request import OpenQuestion
 from rag.settings import Settings
 from rag.types import Answer, Citation
 
@@ -122,9 +121,8 @@ def _question(body: ChatCompletionRequest, settings: Settings) -> tuple[str, lis
     last = body.messages[-1]
     if last.role != "user":
         raise QuestionError("the last message must come from the user")
-    question = validate_question(last.text(), settings.answer.max_question_chars)
     earlier = [m.text() for m in body.messages[:-1] if m.role == "user"]
-    return question, earlier
+    return last.text(), earlier
 
 
 @router.get("/models", summary="Models this server answers with (OpenAI format)")
@@ -144,9 +142,8 @@ def list_models(settings: AppSettings) -> dict[str, Any]:
 async def chat_completions(
     body: ChatCompletionRequest, service: Service, settings: AppSettings, base: LinkBase
 ) -> Any:
-    question, earlier = _question(body, settings)
-    service.assistant()  # 503 before any work when nothing is indexed
-    ticket = service.admit()  # 503 now when the queue is full
+    # 404, 422 or 503 now, before a stream starts.
+    question = service.open_question(*_question(body, settings))
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     model = settings.server.model_id
@@ -157,8 +154,8 @@ async def chat_completions(
         return (answer, *message_content(answer, titles))
 
     if not body.stream:
-        with ticket:
-            answer, content, annotations = finished(await _final_answer(service, question, earlier, ticket))
+        with question:
+            answer, content, annotations = finished(await _final_answer(question))
         return ChatCompletion(
             id=completion_id,
             created=created,
@@ -190,7 +187,7 @@ async def chat_completions(
         # and OpenAI clients cannot take back text they were sent. The verified answer follows.
         yield chunk({"role": "assistant", "content": ""})
         try:
-            answer, content, annotations = finished(await _final_answer(service, question, earlier, ticket))
+            answer, content, annotations = finished(await _final_answer(question))
         except Exception as exc:  # headers are sent: the error travels as a chunk
             status, payload, _ = error_body(exc)
             yield f"data: {json.dumps({'error': {'message': payload['error'], 'code': status}})}\n\n"
@@ -209,12 +206,12 @@ async def chat_completions(
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache"},
-        background=BackgroundTask(ticket.release),  # also when the stream never started
+        background=BackgroundTask(question.release),  # also when the stream never started
     )
 
 
-async def _final_answer(service: Service, question: str, earlier: list[str], ticket: Ticket) -> Answer:
-    async for name, data in answer_events(service, question, earlier, ticket):
+async def _final_answer(question: OpenQuestion) -> Answer:
+    async for name, data in answer_events(question):
         if name == "final":
             return data
     raise RagError("the answer stream ended without an answer")  # pragma: no cover
