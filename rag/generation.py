@@ -31,10 +31,6 @@ class Ticket:
         """Stop at the next token (the client went away)."""
         self._cancelled.set()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
     def check(self) -> None:
         """Raise when the request was cancelled or ran past its deadline."""
         if self._cancelled.is_set():

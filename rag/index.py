@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 EMBED_MODEL_KEY = "rag_embed_model"
 EMBED_DIM_KEY = "rag_embed_dim"
-# Chroma reports cosine *distance*; llama-index turns it into exp(-distance). See dense_cosine.
+# Dense retrieval ranks by cosine distance.
 COSINE_SPACE = {"hnsw:space": "cosine"}
 _GET_PAGE = 5000
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -24,23 +23,10 @@ RRF_K = 60.0
 
 @dataclass
 class Retrieval:
-    """Fused passages plus the raw signals the refusal gate needs."""
+    """Fused passages, and the query's embedding (evidence ranking reuses it)."""
 
     nodes: list[NodeWithScore]
-    dense_cosine: dict[str, float]
-    bm25_score: dict[str, float]
     query_embedding: list[float]
-
-    @property
-    def best_dense(self) -> float:
-        return max(self.dense_cosine.values(), default=-1.0)
-
-
-def dense_cosine(score: float | None) -> float:
-    """Cosine similarity from llama-index's Chroma score, exp(-cosine distance)."""
-    if not score or score <= 0:
-        return -1.0
-    return 1.0 + math.log(score)
 
 
 def is_indexed_chunk(hit: NodeWithScore) -> bool:
@@ -88,8 +74,9 @@ class _EmbeddingCache:
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval fused by reciprocal rank.
 
-    Written here rather than using QueryFusionRetriever because that one overwrites each
-    retriever's scores in place, and the refusal gate needs the raw dense similarities.
+    The fusion is written here (a dozen lines) rather than taken from QueryFusionRetriever so
+    that dense hits whose chunk was deleted mid-query (a re-ingest in flight) are dropped before
+    they take a rank; the query is embedded once, for Chroma and for evidence ranking.
     """
 
     def __init__(
@@ -114,20 +101,15 @@ class HybridRetriever(BaseRetriever):
     def embed_query(self, text: str) -> list[float]:
         return self._cache.get(text, self.embedder.get_query_embedding)
 
-    def search(self, query: str, top_k: int | None = None) -> Retrieval:
-        """Retrieve the top passages for `query`, keeping dense and BM25 scores by node id."""
+    def search(self, query: str) -> Retrieval:
+        """The `top_k` best passages for `query`."""
         embedding = self.embed_query(query)
         bundle = QueryBundle(query_str=query, embedding=embedding)
         dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
         bm25_hits = self.bm25.retrieve(bundle) if self.bm25 is not None else []
         bm25_hits = [h for h in bm25_hits if (h.score or 0) > 0]
-        fused = reciprocal_rank_fusion([dense_hits, bm25_hits], top_k or self.settings.top_k)
-        return Retrieval(
-            nodes=fused,
-            dense_cosine={h.node.node_id: dense_cosine(h.score) for h in dense_hits},
-            bm25_score={h.node.node_id: float(h.score or 0) for h in bm25_hits},
-            query_embedding=embedding,
-        )
+        fused = reciprocal_rank_fusion([dense_hits, bm25_hits], self.settings.top_k)
+        return Retrieval(nodes=fused, query_embedding=embedding)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str).nodes
