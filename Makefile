@@ -36,9 +36,11 @@ browser:
 		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-# The answer-quality gate first (eval/qa.jsonl with the default models against eval/thresholds.toml), then the suite.
+# The answer-quality gate first (eval/qa.jsonl with the default models against eval/thresholds.toml),
+# then the type check, then the suite.
 test: models browser
 	$(BIN)/rag eval --qa eval/qa.jsonl --out data/eval-gate --gate eval/thresholds.toml --no-progress
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 eval: models
@@ -52,6 +54,7 @@ bench: models
 lint: setup
 	$(BIN)/ruff check rag api eval tests
 	$(BIN)/ruff format --check rag api eval tests
+	$(BIN)/mypy
 
 # The smaller, faster Qwen2.5-Coder-0.5B model (491 MB): a preset, never installed by default.
 small-model: setup

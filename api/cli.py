@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Add the `serve` subcommand to the `rag` parser."""
     parser = commands.add_parser("serve", help="serve the HTTP API")
     parser.add_argument("--host", help="bind address (default: RAG_SERVER__HOST)")

@@ -12,7 +12,7 @@ DEFAULT_QA = Path("eval/qa.jsonl")
 DEFAULT_THRESHOLDS = Path("eval/thresholds.toml")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Add the `eval` subcommand to the `rag` parser."""
     parser = commands.add_parser("eval", help="score the pipeline against a Q&A set")
     parser.add_argument(
@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.set_defaults(handler=run)
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace):
     from rag.settings import Settings
 
     settings = Settings()

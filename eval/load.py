@@ -35,7 +35,7 @@ WARM_UP_SHARE = 0.2  # RSS growth is measured from the end of this share of the 
 RSS_FLAT_LIMIT = 0.20  # the issue's bar: memory flat within 20% after warm-up
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Add the `loadtest` subcommand to the `rag` parser."""
     parser = commands.add_parser(
         "loadtest", help="hold N concurrent clients against a live server for T seconds"
@@ -148,7 +148,7 @@ async def _one(client: Any, path: str, question: str) -> tuple[Outcome, float]:
         else:
             payload = json.loads(body)
         outcome.valid = payload is not None and validate_answer(payload)
-        outcome.refused = bool(outcome.valid and payload["refused"])  # type: ignore[index]
+        outcome.refused = bool(outcome.valid and payload is not None and payload["refused"])
         return outcome, 0.0
     if response.status_code == 503:
         header = response.headers.get("retry-after", "")
@@ -194,7 +194,7 @@ async def run_load(
         stop_sampling.set()
         if sampling:
             await sampling
-        health = None
+        health: int | str | None = None
         try:
             health = (await client.get("/health", timeout=30)).status_code
         except Exception as exc:  # the server is gone

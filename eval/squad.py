@@ -113,7 +113,7 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
             refused.append(answer.refused)
         rows.append((title, len(items), hit1, hit5, rr, contains, f1, refused))
 
-    def pct(values: list) -> str:  # type: ignore[type-arg]
+    def pct(values: list) -> str:
         return f"{100 * sum(values) / len(values):.1f}%" if values else "–"
 
     lines = [

@@ -45,14 +45,14 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def _retriever(nodes: list[BaseNode] | None = None, existing=None, top_k: int = 10) -> BM25Retriever:  # type: ignore[no-untyped-def]
+def _retriever(nodes: list[BaseNode] | None = None, existing=None, top_k: int = 10) -> BM25Retriever:
     from llama_index.retrievers.bm25 import BM25Retriever
 
     return BM25Retriever(
         nodes=nodes,
         existing_bm25=existing,
-        stemmer=AccentFolder(),  # type: ignore[arg-type]
-        language=_stopwords(),  # type: ignore[arg-type]
+        stemmer=AccentFolder(),
+        language=_stopwords(),  # type: ignore[arg-type]  # bm25s takes a word list; llama-index types a str
         similarity_top_k=top_k,
     )
 

@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_answer(answer, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_answer(answer, as_json: bool) -> None:
     if as_json:
         print(answer.model_dump_json(indent=2))
         return

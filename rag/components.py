@@ -124,7 +124,7 @@ def resolve_gguf(settings: LLMSettings, data_dir: Path) -> Path:
     return path
 
 
-def _transformers_backend():  # type: ignore[no-untyped-def]
+def _transformers_backend():
     try:
         from rag.llms import huggingface
     except ImportError as exc:

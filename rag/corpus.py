@@ -104,9 +104,8 @@ def build_article(name: str, text: str, detect_language: Callable[[str], str]) -
     body = text[body_start:]
     if not body.strip():
         raise CorpusError(f"{name}: no text")
-    tags = meta.get("tags") or ()
-    if isinstance(tags, str):
-        tags = (tags,)
+    found = meta.get("tags") or ()
+    tags = found if isinstance(found, list | tuple) else (found,)  # one tag may be written bare
     title = _as_text(meta["title"]) if meta.get("title") else _title_from_body(body, name)
     extra = {
         k: _as_text(v)

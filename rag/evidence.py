@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -17,7 +17,6 @@ from rag.sentences import split_sentences
 from rag.text import fold_accents
 
 if TYPE_CHECKING:
-    from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.schema import NodeWithScore
 
     from rag.rerank import SentenceReranker
@@ -68,10 +67,16 @@ def lexical_overlap(question: str, sentence: str) -> float:
     return len(wanted & stems(sentence)) / len(wanted) if wanted else 0.0
 
 
-class SentenceEmbeddings:
-    """Embeds sentences with the index's embedder, remembering recent ones."""
+class BatchEmbedder(Protocol):
+    """What SentenceEmbeddings needs of an embedder (llama-index's BaseEmbedding has it)."""
 
-    def __init__(self, embedder: BaseEmbedding, size: int = 20_000) -> None:
+    def get_text_embedding_batch(self, texts: list[str]) -> Iterable[Any]: ...
+
+
+class SentenceEmbeddings:
+    """Embeds sentences with an embedder (the index's, or the reranker's), remembering recent ones."""
+
+    def __init__(self, embedder: BatchEmbedder, size: int = 20_000) -> None:
         self.embedder = embedder
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size

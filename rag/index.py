@@ -8,6 +8,7 @@ half-written and stale files apart even after a crash.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from rag.errors import IndexMismatchError
 
 if TYPE_CHECKING:
     import chromadb
+    from chromadb.api.types import GetResult, Include
     from llama_index.core.schema import BaseNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -93,7 +95,7 @@ class ArticleIndex:
     def count(self) -> int:
         return self.collection.count()
 
-    def _pages(self, include: list[str]) -> Any:
+    def _pages(self, include: Include) -> Iterator[GetResult]:
         offset = 0
         while True:
             page = self.collection.get(include=include, limit=_GET_PAGE, offset=offset)
@@ -101,6 +103,15 @@ class ArticleIndex:
                 return
             yield page
             offset += len(page["ids"])
+
+    def chunk_texts(self, sources: set[str]) -> list[str]:
+        """The stored text of every chunk of the given files (what the embedder was given)."""
+        return [
+            str(text)
+            for page in self._pages(["documents", "metadatas"])
+            for text, meta in zip(page["documents"] or [], page["metadatas"] or [], strict=True)
+            if meta.get("source") in sources
+        ]
 
     def ids(self) -> list[str]:
         """Every chunk id (no metadata read: several times faster than `manifest`)."""
@@ -110,18 +121,19 @@ class ArticleIndex:
         """Per source file: chunk ids grouped by content hash, and the expected chunk counts."""
         files: dict[str, FileState] = defaultdict(FileState)
         for page in self._pages(["metadatas"]):
-            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
+            for chunk_id, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
                 state = files[str(meta.get("source", ""))]
                 sha = str(meta.get("doc_sha256", ""))
                 state.chunk_ids_by_sha[sha].append(chunk_id)
-                state.expected_chunks[sha] = int(meta.get("n_chunks", -1))
+                count = meta.get("n_chunks")
+                state.expected_chunks[sha] = count if isinstance(count, int) else -1
         return dict(files)
 
     def documents(self) -> list[dict[str, Any]]:
         """Name, title, date, language and chunk count of every indexed file, by name."""
         found: dict[str, dict[str, Any]] = {}
         for page in self._pages(["metadatas"]):
-            for meta in page["metadatas"]:
+            for meta in page["metadatas"] or []:
                 name = str(meta.get("source", ""))
                 entry = found.setdefault(
                     name,
@@ -136,9 +148,9 @@ class ArticleIndex:
                 entry["chunks"] += 1
         return [found[name] for name in sorted(found)]
 
-    def add(self, nodes: list[BaseNode]) -> None:
+    def add(self, nodes: Sequence[BaseNode]) -> None:
         if nodes:
-            self.vector_store().add(nodes)
+            self.vector_store().add(list(nodes))
 
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), _GET_PAGE):
@@ -150,7 +162,7 @@ class ArticleIndex:
 
         nodes = []
         for page in self._pages(["metadatas", "documents"]):
-            for meta, text in zip(page["metadatas"], page["documents"], strict=True):
-                node = metadata_dict_to_node(meta, text=text)
+            for meta, text in zip(page["metadatas"] or [], page["documents"] or [], strict=True):
+                node = metadata_dict_to_node(dict(meta), text=text)
                 nodes.append(node)
         return nodes

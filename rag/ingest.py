@@ -67,7 +67,7 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _chunk_id(index: int, document) -> str:  # type: ignore[no-untyped-def]
+def _chunk_id(index: int, document) -> str:
     return f"{document.id_}:{document.metadata['doc_sha256'][:16]}:{index:05d}"
 
 
@@ -183,7 +183,7 @@ class Ingestor:
         return len(embedded)
 
 
-def _file_offsets(node, article: Article) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _file_offsets(node, article: Article) -> tuple[int, int]:
     """Character offsets of a chunk in its file (the splitter's offsets are body-relative)."""
     text = node.get_content()
     start = node.start_char_idx

@@ -26,7 +26,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 @cache
-def _lingua(codes: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _lingua(codes: tuple[str, ...]):
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]

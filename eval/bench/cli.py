@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Add the `bench` subcommand to the `rag` parser."""
     parser = commands.add_parser(
         "bench", help="measure ingestion, retrieval, answer latency and memory on real corpora"

@@ -7,7 +7,7 @@ they are the ones the service makes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
@@ -34,26 +34,28 @@ class ReportsServerErrors:
         except self.server_errors as exc:
             raise LLMUnavailableError(f"the LLM server at {self.server_label()} failed: {exc}") from exc
 
-    def _reported_stream(self, stream: Iterator[T]) -> Iterator[T]:
+    def _reported_stream(self, stream: Iterator[T]) -> Generator[T, None, None]:
         with self._reported():
             yield from stream
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         with self._reported():
-            return super().chat(messages, **kwargs)  # type: ignore[misc]
+            return super().chat(messages, **kwargs)  # type: ignore[misc]  # super() is the LLM class this mixin precedes
 
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Iterator[ChatResponse]:
+    def stream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> Generator[ChatResponse, None, None]:
         with self._reported():
-            stream = super().stream_chat(messages, **kwargs)  # type: ignore[misc]
+            stream = super().stream_chat(messages, **kwargs)  # type: ignore[misc]  # super() is the LLM class this mixin precedes
         return self._reported_stream(stream)
 
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         with self._reported():
-            return super().complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]
+            return super().complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]  # super() is the LLM class this mixin precedes
 
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> Iterator[CompletionResponse]:
+    ) -> Generator[CompletionResponse, None, None]:
         with self._reported():
-            stream = super().stream_complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]
+            stream = super().stream_complete(prompt, formatted=formatted, **kwargs)  # type: ignore[misc]  # super() is the LLM class this mixin precedes
         return self._reported_stream(stream)

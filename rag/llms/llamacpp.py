@@ -39,16 +39,17 @@ class GGUFChatTemplate:
         return cls(template, bos_token=piece(vocab.token_bos()), eos_token=piece(vocab.token_eos()))
 
     def messages_to_prompt(self, messages: Sequence[ChatMessage]) -> str:
-        rendered = self._formatter(
-            messages=[{"role": m.role.value, "content": m.content or ""} for m in messages]
-        )
+        turns = [{"role": m.role.value, "content": m.content or ""} for m in messages]
+        # llama-cpp types messages as a union of TypedDicts keyed by role; a role read at run time
+        # cannot pick one, and the template reads only these two keys.
+        rendered = self._formatter(messages=turns)  # type: ignore[arg-type]
         return rendered.prompt
 
     def completion_to_prompt(self, completion: str) -> str:
         return self.messages_to_prompt([ChatMessage(role="user", content=completion)])
 
 
-def load_llamacpp(path: Path, settings: LLMSettings):  # type: ignore[no-untyped-def]
+def load_llamacpp(path: Path, settings: LLMSettings):
     """Load a GGUF file as a llama-index LlamaCPP LLM (always from a local path, never a URL)."""
     from llama_index.llms.llama_cpp import LlamaCPP
 

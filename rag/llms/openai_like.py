@@ -23,7 +23,7 @@ class ServerLLM(ReportsServerErrors, OpenAILike):
     server_errors: ClassVar[tuple[type[BaseException], ...]] = (openai.APIError,)
 
     def server_label(self) -> str:
-        return self.api_base
+        return str(self.api_base)
 
 
 def _api_key(settings: LLMSettings) -> str | None:

@@ -135,8 +135,9 @@ def measure_answers(assistant: Assistant, questions: Sequence[str]) -> dict[str,
         assistant.reader = recording_llm
         for question in questions:
             recorder = RecordingEmbedder(embedder)
+            # The recorder wraps the real embedder and times each call; it duck-types BaseEmbedding.
             assistant.retriever.embedder = recorder  # type: ignore[assignment]
-            assistant.sentence_embeddings.embedder = recorder  # type: ignore[assignment]
+            assistant.sentence_embeddings.embedder = recorder
             recording_llm.calls = []
             if raw is not None:
                 raw.reset()  # the replay below starts from an empty context too

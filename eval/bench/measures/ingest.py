@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
     from rag.service import RagService
 
-_PAGE = 5000
-
 
 @dataclass
 class IngestStep:
@@ -57,25 +55,10 @@ class IngestStep:
         return data
 
 
-def chunk_texts(service: RagService, sources: set[str]) -> list[str]:
-    """The stored text of every chunk of the given files (what the embedder was given)."""
-    texts: list[str] = []
-    offset = 0
-    while True:
-        page = service.index.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-        if not page["ids"]:
-            return texts
-        for text, meta in zip(page["documents"], page["metadatas"], strict=True):
-            if meta.get("source") in sources:
-                texts.append(text)
-        offset += len(page["ids"])
-
-
-def raw_embedding_seconds(embedder: BaseEmbedding, texts: list[str], batch_size: int) -> float:
-    """Seconds the embedder's own batch method takes for `texts` (no llama-index dispatch)."""
+def raw_embedding_seconds(embedder: BaseEmbedding, texts: list[str]) -> float:
+    """Seconds the embedder's public batch call takes for `texts`, in its configured batches."""
     started = time.perf_counter()
-    for start in range(0, len(texts), batch_size):
-        embedder._get_text_embeddings(texts[start : start + batch_size])
+    embedder.get_text_embedding_batch(texts)
     return time.perf_counter() - started
 
 
@@ -87,11 +70,11 @@ def measure_ingest(service: RagService, corpus_dir: Path, raw_sample: int | None
     seconds = time.perf_counter() - started
     others = load.share()
     added = set(report.added) | set(report.updated)
-    texts = chunk_texts(service, added)
+    texts = service.index.chunk_texts(added)
     if raw_sample and len(texts) > raw_sample:
         texts = texts[:: len(texts) // raw_sample + 1]  # an even spread keeps the length mix
     raw_load = OtherLoad()
-    raw_seconds = raw_embedding_seconds(service.embedder, texts, service.settings.embedding.batch_size)
+    raw_seconds = raw_embedding_seconds(service.embedder, texts)
     return IngestStep(
         documents=len(added),
         chunks=report.chunks_written,
