@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import random
 import shutil
@@ -28,6 +27,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from eval.metrics import percentile
+from eval.tables import markdown_table
 
 DEFAULT_QA = Path("eval/qa.jsonl")
 DEFAULT_MODEL = Path("data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
@@ -203,10 +205,7 @@ async def run_load(
 
 
 def _percentile(values: Sequence[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+    return percentile(values, 100 * share) if values else None
 
 
 def summarise(
@@ -320,14 +319,14 @@ def markdown(summary: dict[str, Any]) -> str:
     rows.append(
         ("server alive / health after", f"{summary.get('server_alive', 'n/a')} / {summary['health_after']}")
     )
-    lines = ["# rag loadtest", "", "| measure | value |", "| --- | --- |"]
-    lines += [f"| {name} | {value} |" for name, value in rows]
+    lines = ["# rag loadtest", "", *markdown_table(("measure", "value"), rows)]
     found = problems(summary)
     lines += ["", "**Problems:** " + ("; ".join(found) if found else "none")]
     return "\n".join(lines) + "\n"
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

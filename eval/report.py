@@ -11,6 +11,7 @@ from typing import Any
 
 from eval import metrics
 from eval.dataset import QAItem
+from eval.tables import markdown_table
 
 Stats = dict[str, float | int]
 Summary = dict[str, dict[str, Stats]]
@@ -160,12 +161,6 @@ def format_value(metric: str, value: float) -> str:
     return _PLAIN_METRICS.get(metric, "{:.1%}").format(value)
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
 def _slice_size(row: Mapping[str, Stats]) -> int:
     return int(max((s["n"] for s in row.values()), default=0))
 
@@ -183,13 +178,13 @@ def markdown_report(summary: Summary, title: str, settings_description: str) -> 
         else:
             ci = f"{format_value(metric, stats['ci_low'])} – {format_value(metric, stats['ci_high'])}"
         overall_rows.append([metric, value, ci, str(stats["n"])])
-    lines += _table(["metric", "value", "95% CI", "n"], overall_rows)
+    lines += markdown_table(["metric", "value", "95% CI", "n"], overall_rows)
     lines += ["", "## Per slice", ""]
     slice_rows = []
     for name, row in summary.items():
         cells = [format_value(m, row[m]["mean"]) if m in row else "–" for m in KEY_METRICS]
         slice_rows.append([name, str(_slice_size(row)), *cells])
-    lines += _table(["slice", "n", *KEY_METRICS], slice_rows)
+    lines += markdown_table(["slice", "n", *KEY_METRICS], slice_rows)
     lines += ["", "– : not applicable to any question of the slice.", ""]
     return "\n".join(lines)
 
@@ -238,7 +233,7 @@ def compare_markdown(runs: Mapping[str, Summary]) -> str:
             stats = runs[name].get("all", {}).get(metric)
             cells.append(format_value(metric, stats["mean"]) if stats else "–")
         rows.append([metric, *cells])
-    return "\n".join(_table(["metric", *names], rows)) + "\n"
+    return "\n".join(markdown_table(["metric", *names], rows)) + "\n"
 
 
 def load_thresholds(path: str | Path) -> dict[str, dict[str, float]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.dataset import QAItem
+from eval.tables import markdown_table
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,29 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
     def pct(values: list) -> str:
         return f"{100 * sum(values) / len(values):.1f}%" if values else "–"
 
-    lines = [
-        "| run | questions | hit@1 | hit@5 | MRR | answered sample | contains gold | token F1 | refused |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for title, n, hit1, hit5, rr, contains, f1, refused in rows:
-        lines.append(
-            f"| {title} | {n} | {pct(hit1)} | {pct(hit5)} | {sum(rr) / len(rr):.3f} | {len(contains)} | "
-            f"{pct(contains)} | {pct(f1)} | {pct(refused)} |"
+    header = (
+        "run",
+        "questions",
+        "hit@1",
+        "hit@5",
+        "MRR",
+        "answered sample",
+        "contains gold",
+        "token F1",
+        "refused",
+    )
+    table = [
+        (
+            title,
+            n,
+            pct(hit1),
+            pct(hit5),
+            f"{sum(rr) / len(rr):.3f}",
+            len(contains),
+            pct(contains),
+            pct(f1),
+            pct(refused),
         )
-    return "\n".join(lines)
+        for title, n, hit1, hit5, rr, contains, f1, refused in rows
+    ]
+    return "\n".join(markdown_table(header, table))

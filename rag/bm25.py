@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.text import fold_accents
+from rag.text import fold_accents, stopwords
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
@@ -30,12 +30,6 @@ class AccentFolder:
         return [fold_accents(w) for w in words]
 
 
-def _stopwords() -> list[str]:
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
-
-    return sorted({fold_accents(w) for w in (*STOPWORDS_EN, *STOPWORDS_SPANISH)})
-
-
 def fingerprint(chunk_ids: Iterable[str]) -> str:
     """Identifies an exact set of chunks, to tell whether a saved BM25 index is current."""
     digest = hashlib.sha256()
@@ -52,7 +46,7 @@ def _retriever(nodes: list[BaseNode] | None = None, existing=None, top_k: int = 
         nodes=nodes,
         existing_bm25=existing,
         stemmer=AccentFolder(),
-        language=_stopwords(),  # type: ignore[arg-type]  # bm25s takes a word list; llama-index types a str
+        language=sorted(stopwords()),  # type: ignore[arg-type]  # bm25s takes a word list; llama-index types a str
         similarity_top_k=top_k,
     )
 

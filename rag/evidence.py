@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.answer_types import AnswerType, answer_type, holds
 from rag.sentences import split_sentences
-from rag.text import fold_accents
+from rag.text import fold_accents, stopwords
 
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
@@ -42,16 +42,9 @@ class Evidence:
     cosine: float
 
 
-@cache
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
-
-    return frozenset(fold_accents(w) for w in (*STOPWORDS_EN, *STOPWORDS_SPANISH))
-
-
 def content_words(text: str) -> set[str]:
     """Accent-folded lowercase words that are not stopwords."""
-    stop = _stopwords()
+    stop = stopwords()
     return {w for w in _WORD.findall(fold_accents(text)) if w not in stop}
 
 

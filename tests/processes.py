@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 
+from eval.load import free_port
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["free_port", "stop"]
 
 
 def stop(process: subprocess.Popen, timeout: float = 15) -> None:  # type: ignore[type-arg]

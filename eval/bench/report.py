@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from eval.tables import markdown_table
+
 
 def _f(value: float | None, pattern: str = "{:.0f}") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -29,36 +31,73 @@ def markdown(result: dict[str, Any]) -> str:
         "**Ingestion**: `RagService.ingest` (read, detect language, chunk, embed, write Chroma, build BM25) "
         "vs the embedder alone on the same chunk texts, same run.",
         "",
-        "| index after | documents added | chunks added | pipeline docs/s | pipeline chunks/s "
-        "| embedder alone chunks/s | ratio (target ≥ 0.9) | others' CPU |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for point in result["points"]:
-        step = point["ingest"]
-        lines.append(
-            f"| {point['chunks']:,} chunks | {step['documents']:,} | {step['chunks']:,} | {step['docs_per_s']:.1f} "
-            f"| {step['chunks_per_s']:.1f} | {step['raw_chunks_per_s']:.1f} (n={step['raw_chunks']:,}) "
-            f"| **{step['ratio']:.2f}** | {_share(step['others_cpu_share'])} |"
-        )
+    lines += markdown_table(
+        (
+            "index after",
+            "documents added",
+            "chunks added",
+            "pipeline docs/s",
+            "pipeline chunks/s",
+            "embedder alone chunks/s",
+            "ratio (target ≥ 0.9)",
+            "others' CPU",
+        ),
+        [
+            (
+                f"{point['chunks']:,} chunks",
+                f"{step['documents']:,}",
+                f"{step['chunks']:,}",
+                f"{step['docs_per_s']:.1f}",
+                f"{step['chunks_per_s']:.1f}",
+                f"{step['raw_chunks_per_s']:.1f} (n={step['raw_chunks']:,})",
+                f"**{step['ratio']:.2f}**",
+                _share(step["others_cpu_share"]),
+            )
+            for point in result["points"]
+            for step in (point["ingest"],)
+        ],
+        align="rrrrrrrr",
+    )
     lines += [
         "",
         "**Retrieval**: `HybridRetriever.search` as served (query embedding, Chroma top-k, BM25 top-k, "
         "reciprocal-rank fusion); each question first fresh, then repeated (query embedding cached).",
         "",
-        "| chunks | questions | fresh p50 | fresh p95 | cached p50 | cached p95 | embed p50 | Chroma p50 "
-        "| BM25 p50 | source file retrieved | others' CPU |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for point in result["points"]:
-        r = point["retrieval"]
-        stages = r["stages"]
-        lines.append(
-            f"| {point['chunks']:,} | {r['queries']} | **{_f(r['fresh']['p50_ms'], '{:.1f}')} ms** "
-            f"| {_f(r['fresh']['p95_ms'], '{:.1f}')} ms | {_f(r['cached']['p50_ms'], '{:.1f}')} ms "
-            f"| {_f(r['cached']['p95_ms'], '{:.1f}')} ms | {_f(stages['embed_query']['p50_ms'], '{:.1f}')} ms "
-            f"| {_f(stages['dense']['p50_ms'], '{:.1f}')} ms | {_f(stages['bm25']['p50_ms'], '{:.1f}')} ms "
-            f"| {_share(r['self_hit_rate'])} | {_share(r['others_cpu_share'])} |"
-        )
+    lines += markdown_table(
+        (
+            "chunks",
+            "questions",
+            "fresh p50",
+            "fresh p95",
+            "cached p50",
+            "cached p95",
+            "embed p50",
+            "Chroma p50",
+            "BM25 p50",
+            "source file retrieved",
+            "others' CPU",
+        ),
+        [
+            (
+                f"{point['chunks']:,}",
+                r["queries"],
+                f"**{_f(r['fresh']['p50_ms'], '{:.1f}')} ms**",
+                f"{_f(r['fresh']['p95_ms'], '{:.1f}')} ms",
+                f"{_f(r['cached']['p50_ms'], '{:.1f}')} ms",
+                f"{_f(r['cached']['p95_ms'], '{:.1f}')} ms",
+                f"{_f(r['stages']['embed_query']['p50_ms'], '{:.1f}')} ms",
+                f"{_f(r['stages']['dense']['p50_ms'], '{:.1f}')} ms",
+                f"{_f(r['stages']['bm25']['p50_ms'], '{:.1f}')} ms",
+                _share(r["self_hit_rate"]),
+                _share(r["others_cpu_share"]),
+            )
+            for point in result["points"]
+            for r in (point["retrieval"],)
+        ],
+        align="rrrrrrrrrrr",
+    )
     answers = result.get("answers")
     if answers:
         s = answers["summary"]
@@ -69,10 +108,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"(llama.cpp on the rendered prompts, the embedder's own batch call), same run; "
             f"others' CPU {_share(answers['others_cpu_share'])}.",
             "",
-            "| stage | p50 | p95 |",
-            "| --- | ---: | ---: |",
         ]
-        rows = (
+        stages = (
             ("total (served)", "total_ms"),
             ("retrieve + evidence ranking", "retrieve_ms"),
             ("prompt building", "prompt_ms"),
@@ -83,20 +120,29 @@ def markdown(result: dict[str, Any]) -> str:
             ("embedder alone, same texts", "embed_alone_ms"),
             ("**non-model overhead** (total − models alone; target ≤ 100 ms)", "non_model_overhead_ms"),
         )
-        for label, key in rows:
-            lines.append(f"| {label} | {_f(s[key]['p50'])} ms | {_f(s[key]['p95'])} ms |")
-    lines += ["", "**Memory** (peak resident set size)", "", "| process | peak RSS |", "| --- | ---: |"]
+        lines += markdown_table(
+            ("stage", "p50", "p95"),
+            [(label, f"{_f(s[key]['p50'])} ms", f"{_f(s[key]['p95'])} ms") for label, key in stages],
+            align="lrr",
+        )
     last = result["points"][-1]
-    lines.append(
-        f"| bench process after ingesting {last['chunks']:,} chunks (embedder, Chroma, BM25 build) "
-        f"| {last['peak_rss_mb_after_ingest']:.0f} MiB |"
-    )
+    memory = [
+        (
+            f"bench process after ingesting {last['chunks']:,} chunks (embedder, Chroma, BM25 build)",
+            f"{last['peak_rss_mb_after_ingest']:.0f} MiB",
+        )
+    ]
     served = result.get("served_memory")
     if served:
-        lines.append(
-            f"| a fresh process serving it: default models loaded (embedder, BM25, LLM), one answer "
-            f"(load {served['load_s']:.1f} s) | {served['peak_rss_mb']:.0f} MiB |"
+        memory.append(
+            (
+                "a fresh process serving it: default models loaded (embedder, BM25, LLM), one answer "
+                f"(load {served['load_s']:.1f} s)",
+                f"{served['peak_rss_mb']:.0f} MiB",
+            )
         )
+    lines += ["", "**Memory** (peak resident set size)", ""]
+    lines += markdown_table(("process", "peak RSS"), memory, align="lr")
     return "\n".join(lines) + "\n"
 
 

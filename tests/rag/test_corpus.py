@@ -68,5 +68,7 @@ def test_content_hash_changes_with_the_text() -> None:
     [("tags: IMSS", ("IMSS",)), ("tags: 2021", ("2021",)), ("tags: [IMSS, 2021]", ("IMSS", "2021"))],
 )
 def test_a_single_tag_may_be_written_bare(front: str, tags: tuple[str, ...]) -> None:
-    article = build_article("a.md", f"---\n{front}\n---\nThe IMSS signed an agreement with Cofepris.\n", detect)
+    article = build_article(
+        "a.md", f"---\n{front}\n---\nThe IMSS signed an agreement with Cofepris.\n", detect
+    )
     assert article.tags == tags
