@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from rag.answer_types import AnswerType, answer_type, holds
+from rag.lru import LRU
 from rag.sentences import split_sentences
 from rag.text import fold_accents, stopwords
 
@@ -71,22 +70,16 @@ class SentenceEmbeddings:
 
     def __init__(self, embedder: BatchEmbedder, size: int = 20_000) -> None:
         self.embedder = embedder
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
+        self._vectors: LRU[np.ndarray] = LRU(size)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+        fresh: dict[str, np.ndarray] = {}
+        missing = self._vectors.missing(texts)
         if missing:
-            vectors = self.embedder.get_text_embedding_batch(missing)
-            with self._lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._items[text] = np.asarray(vector, dtype=np.float32)
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
-        with self._lock:
-            return np.stack([self._items[t] for t in texts])
+            for text, vector in zip(missing, self.embedder.get_text_embedding_batch(missing), strict=True):
+                fresh[text] = np.asarray(vector, dtype=np.float32)
+                self._vectors.put(text, fresh[text])
+        return np.stack([fresh[t] if t in fresh else self._vectors.get(t) for t in texts])
 
 
 Candidate = tuple[str, int, int, str]  # source, start, end, text

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag.lru import LRU
 from rag.settings import RetrievalSettings
 
 if TYPE_CHECKING:
@@ -50,27 +49,6 @@ def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int) -> l
     return [NodeWithScore(node=first_seen[i].node, score=scores[i]) for i in ordered]
 
 
-class _EmbeddingCache:
-    """A small LRU of query embeddings: repeated questions skip the embedder."""
-
-    def __init__(self, size: int = 512) -> None:
-        self._items: OrderedDict[str, list[float]] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(self, text: str, compute) -> list[float]:
-        with self._lock:
-            if text in self._items:
-                self._items.move_to_end(text)
-                return self._items[text]
-        value = compute(text)
-        with self._lock:
-            self._items[text] = value
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval fused by reciprocal rank.
 
@@ -96,10 +74,10 @@ class HybridRetriever(BaseRetriever):
         self.bm25 = bm25
         if bm25 is not None:
             bm25.similarity_top_k = min(settings.candidates, bm25.similarity_top_k or settings.candidates)
-        self._cache = _EmbeddingCache()
+        self._queries: LRU[list[float]] = LRU(512)  # repeated questions skip the embedder
 
     def embed_query(self, text: str) -> list[float]:
-        return self._cache.get(text, self.embedder.get_query_embedding)
+        return self._queries.get_or_compute(text, self.embedder.get_query_embedding)
 
     def search(self, query: str) -> Retrieval:
         """The `top_k` best passages for `query`."""
