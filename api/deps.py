@@ -13,7 +13,9 @@ def get_service(request: Request) -> RagService:
 
 
 def get_settings(request: Request) -> Settings:
-    """The app's settings (server options such as the API key and `allow_ingest` live here)."""
+    """The app's settings, the one source every route and check reads them from (server options
+    such as the API key, `allow_ingest` and the public URL live here). Tests may replace it
+    through `app.dependency_overrides[get_settings]`."""
     return request.app.state.settings
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import AppSettings
 
 _bearer = HTTPBearer(auto_error=False, description="Required only when the server sets RAG_API_KEY.")
 
 
 def require_api_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    settings: AppSettings, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     """401 unless the request carries the configured key (compared in constant time)."""
-    key = request.app.state.settings.api_key
+    key = settings.api_key
     if key is None:
         return
     given = credentials.credentials if credentials is not None else ""

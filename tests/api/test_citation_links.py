@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.deps import get_settings
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.support import APPOINTMENTS, cite_appointments
@@ -68,10 +69,12 @@ def test_the_root_path_is_part_of_the_link(settings: Settings, service: RagServi
 def test_a_public_url_setting_wins_over_the_request(
     settings: Settings, service: RagService, llm: ScriptedLLM
 ) -> None:
-    settings = settings.model_copy(
+    public = settings.model_copy(
         update={"server": settings.server.model_copy(update={"public_url": "https://news.example/qa/"})}
     )
-    with TestClient(create_app(settings, service=service)) as client:
+    app = create_app(settings, service=service)
+    app.dependency_overrides[get_settings] = lambda: public
+    with TestClient(app) as client:
         url = linked_citation(client, llm, **{"X-Forwarded-Host": "other.example"})["url"]
     assert url.startswith("https://news.example/qa/?doc=")
 
