@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,36 +16,23 @@ from rag.language import written_in
 from rag.service import RagService
 
 
-def _token_counter(service: RagService) -> Callable[[str], int] | None:
-    model = getattr(service.llm, "_model", None)
-    if model is None or not hasattr(model, "tokenize"):
-        return None
-    return lambda text: len(model.tokenize(text.encode("utf-8"), add_bos=False))
-
-
 def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[dict[str, Any]]:
     """Ask every question and score the answer; one JSON-serialisable dict per question."""
     service.warm_up()
     languages = _source_languages(service)
-    count_tokens = _token_counter(service)
     results = []
     for item in tqdm(items, desc="eval", unit="q", disable=not progress):
         started = time.perf_counter()
-        answer = service.ask(item.question)
+        answer, trace = service.ask_traced(item.question)
         latency_ms = (time.perf_counter() - started) * 1000
-        assistant = service.assistant()
-        retrieved = [hit.node.metadata["source"] for hit in assistant.retriever.search(item.question).nodes]
-        evidence = [e.text for e in assistant.evidence(item.question)]
+        retrieved, evidence = trace.retrieved, trace.evidence
         in_language = (
             None if answer.refused else written_in(answer.answer, item.lang, service.detect_language)
         )
         citations = [c.model_dump() for c in answer.citations]
         generate_s = answer.timings_ms.generate / 1000
-        tokens_per_s = (
-            count_tokens(answer.answer) / generate_s
-            if count_tokens and generate_s > 0 and not answer.refused
-            else None
-        )
+        written = answer.usage.completion_tokens if answer.usage else None
+        tokens_per_s = written / generate_s if written and generate_s > 0 else None
         results.append(
             {
                 "id": item.id,

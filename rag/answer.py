@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llama_index.core.llms import ChatMessage
@@ -79,6 +80,15 @@ def _is_unicode_text(text: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Trace:
+    """What an answer was built from: the files of the retrieved passages, best first, and the
+    passages (text) the model could read, best first."""
+
+    retrieved: list[str]
+    evidence: list[str]
+
+
 class Assistant:
     """Answers questions from the index with verified citations.
 
@@ -114,6 +124,10 @@ class Assistant:
 
     def evidence(self, question: str) -> list[Passage]:
         """The passages the model reads for `question`, best first."""
+        return self._gather(question)[1]
+
+    def _gather(self, question: str) -> tuple[list[str], list[Passage]]:
+        """The retrieved passages' files, best first, and the passages built from them."""
         found = self.retriever.search(question)
         config = self.settings.answer
         languages = {
@@ -126,7 +140,8 @@ class Assistant:
             question, found.query_embedding, candidates, self.sentence_embeddings, config.ranked_sentences
         )
         ranked = rerank(question, ranked, self.reranker, config.rerank_top)
-        return widen(
+        retrieved = [str(h.node.metadata["source"]) for h in found.nodes]
+        return retrieved, widen(
             ranked,
             self.read_file,
             lambda source: languages.get(source, "en"),
@@ -148,6 +163,16 @@ class Assistant:
         request's place in the generation queue (one is taken when omitted); `on_token` gets
         the model's draft as it is written.
         """
+        return self.ask_traced(question, earlier, ticket, on_token)[0]
+
+    def ask_traced(
+        self,
+        question: str,
+        earlier: Sequence[str] = (),
+        ticket: Ticket | None = None,
+        on_token: TokenSink | None = None,
+    ) -> tuple[Answer, Trace]:
+        """`ask`, with what the answer was built from (for evaluation and debugging)."""
         question = validate_question(question, self.settings.answer.max_question_chars)
         earlier = validate_earlier(earlier)
         turn = followup.resolve(question, earlier)
@@ -156,17 +181,18 @@ class Assistant:
                 return self._ask(turn, own, on_token)
         return self._ask(turn, ticket, on_token)
 
-    def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> Answer:
+    def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> tuple[Answer, Trace]:
         started = time.perf_counter()
         language = self.detect_language(turn.search)
-        passages = self.evidence(turn.search)
+        sources, passages = self._gather(turn.search)
         retrieved = time.perf_counter()
         work = _Work()
+        trace = Trace(retrieved=sources, evidence=[p.text for p in passages])
 
-        def finish(text: str | None, citations: list[Citation]) -> Answer:
+        def finish(text: str | None, citations: list[Citation]) -> tuple[Answer, Trace]:
             done = time.perf_counter()
             refused = text is None or not citations
-            return Answer(
+            answer = Answer(
                 answer=prompts.refusal(language) if refused else str(text),
                 refused=refused,
                 language=language,
@@ -178,6 +204,7 @@ class Assistant:
                 ),
                 usage=work.usage(),
             )
+            return answer, trace
 
         config = self.settings.answer
         best = max((p.score for p in passages), default=-1.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag import bm25
-from rag.answer import Assistant, validate_earlier, validate_question
+from rag.answer import Assistant, Trace, validate_earlier, validate_question
 from rag.components import (
     check_llm,
     embedder_id,
@@ -181,6 +181,10 @@ class RagService:
     ) -> Answer:
         """Answer a question (see Assistant.ask)."""
         return self.assistant().ask(question, earlier, ticket, on_token)
+
+    def ask_traced(self, question: str, earlier: Sequence[str] = ()) -> tuple[Answer, Trace]:
+        """Answer a question, with the files retrieved and the passages read (for evaluation)."""
+        return self.assistant().ask_traced(question, earlier)
 
     def documents(self) -> list[DocumentInfo]:
         """One entry per indexed file, sorted by name (re-read only when the index changed)."""

@@ -173,3 +173,11 @@ def test_an_answer_from_articles_that_never_name_the_institution_asked_about_is_
     assert not service.ask(QUESTION).refused  # the IMSS, which the article names
     answer = service.ask("How many appointments does the ISSSTE require at Cofepris every two months?")
     assert answer.refused and answer.citations == []
+
+
+def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
+    answer, trace = service.ask_traced(QUESTION)
+    assert trace.evidence == [p.text for p in service.assistant().evidence(QUESTION)]
+    assert answer.citations and answer.citations[0].source in trace.retrieved
+    assert any(answer.citations[0].quote in passage for passage in trace.evidence)
