@@ -24,6 +24,7 @@ from rag.settings import ChunkingSettings
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.node_parser import SentenceSplitter
     from llama_index.core.schema import BaseNode
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,18 @@ def _chunk_id(index: int, document) -> str:
     return f"{document.id_}:{document.metadata['doc_sha256'][:16]}:{index:05d}"
 
 
+def make_splitter(chunking: ChunkingSettings) -> SentenceSplitter:
+    """The chunker ingest uses (llama-index's SentenceSplitter with the configured sizes)."""
+    from llama_index.core.node_parser import SentenceSplitter
+
+    return SentenceSplitter(
+        chunk_size=chunking.chunk_size,
+        chunk_overlap=chunking.chunk_overlap,
+        id_func=_chunk_id,
+        include_prev_next_rel=False,
+    )
+
+
 class Ingestor:
     """Keeps an ArticleIndex and its BM25 companion in step with a set of articles."""
 
@@ -82,18 +95,11 @@ class Ingestor:
         bm25_dir: Path,
         show_progress: bool = False,
     ) -> None:
-        from llama_index.core.node_parser import SentenceSplitter
-
         self.index = index
         self.embedder = embedder
         self.bm25_dir = bm25_dir
         self.show_progress = show_progress
-        self.splitter = SentenceSplitter(
-            chunk_size=chunking.chunk_size,
-            chunk_overlap=chunking.chunk_overlap,
-            id_func=_chunk_id,
-            include_prev_next_rel=False,
-        )
+        self.splitter = make_splitter(chunking)
 
     def run(self, articles: list[Article], skipped: list[SkippedFile] | None = None) -> IngestReport:
         """Bring the index in line with `articles`: add, replace and remove as needed."""

@@ -101,7 +101,7 @@ def run_bench(
     llm: LLM | None = None,
 ) -> dict[str, Any]:
     """Measure ingestion, retrieval, answers and memory; returns everything as one dict."""
-    from rag.ingest import Ingestor
+    from rag.ingest import make_splitter
     from rag.service import RagService
 
     started = time.perf_counter()
@@ -110,7 +110,7 @@ def run_bench(
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     service = RagService(settings, embedder=embedder, llm=llm)
     service.index.recreate()
-    splitter = Ingestor(service.index, service.embedder, settings.chunking, service.bm25_dir).splitter
+    splitter = make_splitter(settings.chunking)
     counts = plan_points(docs, config.points, lambda text: len(splitter.split_text(text)))
     counts = sorted(set(counts), key=counts.index)  # a corpus smaller than a target ends the growth
     query_docs = _spread(docs[: counts[0]], config.queries)
