@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from rag.errors import CorpusError
 
@@ -44,12 +45,13 @@ class Article:
         return self.text[self.body_start :]
 
 
-@dataclass(frozen=True)
-class SkippedFile:
+class SkippedFile(BaseModel):
     """A file that was not ingested, and why."""
 
-    name: str
-    reason: str
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="File name in the corpus folder.")
+    reason: str = Field(description="Why it was skipped (binary, empty, too large, ...).")
 
 
 def _as_text(value: object) -> str:
@@ -141,7 +143,7 @@ def read_corpus(
         if not path.is_file() or path.name.startswith("."):
             continue
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
-            skipped.append(SkippedFile(path.name, f"not a {'/'.join(ARTICLE_SUFFIXES)} file"))
+            skipped.append(SkippedFile(name=path.name, reason=f"not a {'/'.join(ARTICLE_SUFFIXES)} file"))
             continue
         try:
             size = path.stat().st_size
@@ -150,7 +152,7 @@ def read_corpus(
             text = decode_article(path.read_bytes(), path.name)
             articles.append(build_article(path.name, text, detect_language))
         except (CorpusError, OSError) as exc:
-            skipped.append(SkippedFile(path.name, str(exc)))
+            skipped.append(SkippedFile(name=path.name, reason=str(exc)))
     for item in skipped:
         log.warning("skipped %s: %s", item.name, item.reason)
     if not articles:

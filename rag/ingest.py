@@ -13,9 +13,10 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field, field_serializer
 
 from rag import bm25
 from rag.corpus import Article, SkippedFile
@@ -34,18 +35,23 @@ FILES_PER_BATCH = 64
 _METADATA_KEYS = ("source", "title", "date", "language", "doc_sha256", "start", "end", "n_chunks")
 
 
-@dataclass
-class IngestReport:
-    """What an ingest run did, file by file."""
+class IngestReport(BaseModel):
+    """What an ingest run did, file by file (also the body of `POST /ingest`)."""
 
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    chunks_written: int = 0
-    chunks_total: int = 0
-    seconds: float = 0.0
+    added: list[str] = Field(default_factory=list, description="Files indexed for the first time.")
+    updated: list[str] = Field(default_factory=list, description="Files whose content changed.")
+    unchanged: list[str] = Field(default_factory=list, description="Files already indexed as they are.")
+    removed: list[str] = Field(default_factory=list, description="Files gone from the folder.")
+    skipped: list[SkippedFile] = Field(
+        default_factory=list, description="Files not ingested (binary, empty, too large...)."
+    )
+    chunks_written: int = Field(0, ge=0, description="Chunks embedded and stored by this run.")
+    chunks_total: int = Field(0, ge=0, description="Chunks in the index after the run.")
+    seconds: float = Field(0.0, ge=0, description="Wall-clock time of the run.")
+
+    @field_serializer("seconds")
+    def _rounded(self, seconds: float) -> float:
+        return round(seconds, 3)
 
     def summary(self) -> str:
         return (

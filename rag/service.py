@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rag import bm25
 from rag.answer import Assistant, Trace, validate_earlier, validate_question
@@ -29,7 +29,7 @@ from rag.language import make_language_detector
 from rag.request import OpenQuestion
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.types import Answer, DocumentInfo
+from rag.types import Answer, DocumentInfo, Health, QueueState
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -207,7 +207,7 @@ class RagService:
         saved = bm25.saved_counts(self.bm25_dir)
         return saved["documents"] if saved is not None else len(self.documents())
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         """Readiness and what is loaded."""
         chunks = self.index.count()
         llm_error = None
@@ -216,13 +216,13 @@ class RagService:
                 self.check_llm()
             except RagError as exc:
                 llm_error = str(exc)
-        return {
-            "status": ("ok" if chunks else "empty") if llm_error is None else "llm unavailable",
-            "embedding_model": self.index.embed_model,
-            "llm": llm_label(self.settings.llm),
-            "llm_backend": self.settings.llm.backend,
-            "llm_error": llm_error,
-            "documents": self._document_count() if chunks else 0,
-            "chunks": chunks,
-            "queue": {"waiting_or_running": self.queue.admitted, "capacity": self.queue.size + 1},
-        }
+        return Health(
+            status=("ok" if chunks else "empty") if llm_error is None else "llm unavailable",
+            embedding_model=self.index.embed_model,
+            llm=llm_label(self.settings.llm),
+            llm_backend=self.settings.llm.backend,
+            llm_error=llm_error,
+            documents=self._document_count() if chunks else 0,
+            chunks=chunks,
+            queue=QueueState(waiting_or_running=self.queue.admitted, capacity=self.queue.size + 1),
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -58,3 +60,26 @@ class DocumentInfo(BaseModel):
     date: str = Field(description="Date from the front matter, or empty.")
     language: str = Field(description="Detected language (ISO 639-1).")
     chunks: int = Field(ge=0, description="Chunks indexed for the file.")
+
+
+class QueueState(BaseModel):
+    """Occupancy of the generation queue."""
+
+    waiting_or_running: int = Field(ge=0, description="Questions holding a place now.")
+    capacity: int = Field(ge=1, description="Places in all: one generating plus `queue_size` waiting.")
+
+
+class Health(BaseModel):
+    """Readiness and what is loaded."""
+
+    status: Literal["ok", "empty", "llm unavailable"] = Field(
+        description="'ok' when questions can be answered, 'empty' when nothing is indexed, "
+        "'llm unavailable' when the LLM server does not answer."
+    )
+    embedding_model: str = Field(description="Embedder the index was built with.")
+    llm: str = Field(description="The configured LLM (file or model name).")
+    llm_backend: str = Field(description="llamacpp, openai, ollama or transformers.")
+    llm_error: str | None = Field(description="Why the LLM server cannot be used, when it cannot.")
+    documents: int = Field(ge=0, description="Indexed files.")
+    chunks: int = Field(ge=0, description="Indexed chunks.")
+    queue: QueueState

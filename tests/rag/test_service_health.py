@@ -20,8 +20,8 @@ def test_health_reports_an_unreachable_llm_server_instead_of_failing(
     service = RagService(settings, embedder=embedder)
     service.ingest()
     health = service.health()
-    assert health["status"] == "llm unavailable"
-    assert health["llm"] == "qwen" and health["llm_backend"] == "openai"
-    assert "127.0.0.1" in health["llm_error"]
+    assert health.status == "llm unavailable"
+    assert health.llm == "qwen" and health.llm_backend == "openai"
+    assert health.llm_error is not None and "127.0.0.1" in health.llm_error
     with pytest.raises(RagError):
         service.warm_up()  # start-up fails with the same clear error, before any question
