@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from rag.request import OpenQuestion
+from rag.answer.request import OpenQuestion
 from rag.types import Answer
 
 Event = tuple[str, Any]  # ("token", {"text", "attempt"}) ... then ("final", Answer)

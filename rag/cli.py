@@ -56,7 +56,7 @@ def _print_answer(answer, as_json: bool) -> None:
 
 def _models(args: argparse.Namespace, settings: Settings) -> int:
     from rag.components import check_llm
-    from rag.model_catalog import catalog, format_json, format_table, measure_speeds
+    from rag.models.catalog import catalog, format_json, format_table, measure_speeds
 
     entries = catalog(settings)
     speeds = measure_speeds(entries, settings.llm.threads) if args.speed else None
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "prepare":
         from rag.components import prepare_default_models
         from rag.errors import ConfigError
-        from rag.model_files import PACKAGED_MODELS, assemble
+        from rag.models.files import PACKAGED_MODELS, assemble
 
         if args.model and args.model not in PACKAGED_MODELS:
             raise ConfigError(f"unknown packaged model {args.model!r}; known: {', '.join(PACKAGED_MODELS)}")
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "models":
         return _models(args, settings)
     if args.command == "ask":
-        from rag.answer import validate_question
+        from rag.answer.assistant import validate_question
 
         validate_question(args.question, settings.answer.max_question_chars)  # before loading models
     from rag.service import RagService

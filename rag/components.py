@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from rag.errors import ConfigError, LLMUnavailableError, ModelFileError
-from rag.model_files import DEFAULT_LLM, PACKAGED_MODELS, assemble, verify_file
+from rag.models.files import DEFAULT_LLM, PACKAGED_MODELS, assemble, verify_file
 from rag.settings import (
     AnswerSettings,
     EmbeddingSettings,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.llms import LLM
 
-    from rag.rerank import SentenceReranker
+    from rag.answer.rerank import SentenceReranker
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def packaged_model_dir(name: str) -> Path | None:
 def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     """Build the configured embedding model."""
     if settings.backend == "use":
-        from rag.embeddings.use import UniversalSentenceEncoderEmbedding
+        from rag.models.embeddings.use import UniversalSentenceEncoderEmbedding
 
         return UniversalSentenceEncoderEmbedding(
             threads=settings.threads, embed_batch_size=settings.batch_size
@@ -74,7 +74,7 @@ def make_reranker(settings: AnswerSettings, threads: int) -> SentenceReranker | 
     """The configured sentence reranker, or None."""
     match settings.rerank:
         case "e5":
-            from rag.rerank import E5Reranker
+            from rag.answer.rerank import E5Reranker
 
             return E5Reranker(threads=threads)
         case "none":
@@ -126,7 +126,7 @@ def resolve_gguf(settings: LLMSettings, data_dir: Path) -> Path:
 
 def _transformers_backend():
     try:
-        from rag.llms import huggingface
+        from rag.models.llms import huggingface
     except ImportError as exc:
         raise LLMUnavailableError(
             "backend 'transformers' needs the optional extra: run "
@@ -139,15 +139,15 @@ def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
     """Build the configured LLM (its library is imported only for the backend chosen)."""
     match settings.backend:
         case "llamacpp":
-            from rag.llms.llamacpp import load_llamacpp
+            from rag.models.llms.llamacpp import load_llamacpp
 
             return load_llamacpp(resolve_gguf(settings, data_dir), settings)
         case "openai":
-            from rag.llms.openai_like import load_openai_like
+            from rag.models.llms.openai_like import load_openai_like
 
             return load_openai_like(settings)
         case "ollama":
-            from rag.llms.ollama import load_ollama
+            from rag.models.llms.ollama import load_ollama
 
             return load_ollama(settings)
         case "transformers":
@@ -172,11 +172,11 @@ def check_llm(settings: LLMSettings, data_dir: Path) -> str:
                     raise ModelFileError(f"{path} is not a GGUF file: set RAG_LLM__MODEL_PATH to one.")
             return f"llamacpp {path}"
         case "openai":
-            from rag.llms.openai_like import check_openai_like
+            from rag.models.llms.openai_like import check_openai_like
 
             return check_openai_like(settings)
         case "ollama":
-            from rag.llms.ollama import check_ollama
+            from rag.models.llms.ollama import check_ollama
 
             return check_ollama(settings)
         case "transformers":

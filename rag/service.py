@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag import bm25
-from rag.answer import Assistant, Trace, validate_earlier, validate_question
+from rag.answer.assistant import Assistant, Trace, validate_earlier, validate_question
+from rag.answer.evidence import SentenceEmbeddings
+from rag.answer.generation import GenerationQueue, Ticket
+from rag.answer.request import OpenQuestion
 from rag.components import (
     check_llm,
     embedder_id,
@@ -19,15 +21,13 @@ from rag.components import (
     make_llm,
     make_reranker,
 )
-from rag.corpus import decode_article, read_corpus
 from rag.errors import CorpusError, IndexNotReadyError, RagError
-from rag.evidence import SentenceEmbeddings
-from rag.generation import GenerationQueue, Ticket
-from rag.index import ArticleIndex
-from rag.ingest import Ingestor, IngestReport, ingest_lock
+from rag.ingest import bm25
+from rag.ingest.corpus import decode_article, read_corpus
+from rag.ingest.index import ArticleIndex
+from rag.ingest.pipeline import Ingestor, IngestReport, ingest_lock
 from rag.language import make_language_detector
-from rag.request import OpenQuestion
-from rag.retrieval import HybridRetriever
+from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings
 from rag.types import Answer, DocumentInfo, Health, QueueState
 

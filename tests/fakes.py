@@ -18,7 +18,7 @@ from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from pydantic import PrivateAttr
 
-from rag.evidence import content_words
+from rag.answer.evidence import content_words
 from rag.text import fold_accents
 
 

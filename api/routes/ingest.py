@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AppSettings, Service
-from rag.ingest import IngestReport
+from rag.ingest.pipeline import IngestReport
 
 router = APIRouter(tags=["ingest"])
 

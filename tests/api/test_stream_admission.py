@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from rag.generation import Ticket
+from rag.answer.generation import Ticket
 from rag.service import RagService
 from tests.api.support import APPOINTMENTS, cite_appointments
 from tests.fakes import ScriptedLLM

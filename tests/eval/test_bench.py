@@ -14,7 +14,7 @@ from eval.bench.corpora import BenchDoc, folder_corpus, pypi_corpus, write_corpu
 from eval.bench.measures import percentile
 from eval.bench.report import markdown, write_outputs
 from eval.bench.runner import MODES, BenchConfig, bench_settings, plan_points, question_for, run_bench
-from rag.corpus import parse_front_matter
+from rag.ingest.corpus import parse_front_matter
 from rag.settings import Settings
 from tests.fakes import KeywordEmbedding, ScriptedLLM
 

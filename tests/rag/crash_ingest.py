@@ -99,7 +99,7 @@ def _logged(log: Path, delay: float, what: str, function: Any) -> Any:
 
 def summary(service: Any) -> dict[str, Any]:
     """What the index holds: chunk ids, chunks per file, BM25 fingerprint, self-retrieval misses."""
-    from rag import bm25
+    from rag.ingest import bm25
 
     collection = service.index.collection
     got = collection.get(include=["embeddings", "documents", "metadatas"])
@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files-per-batch", type=int, default=8)
     args = parser.parse_args(argv)
 
-    from rag import bm25, ingest
-    from rag.index import ArticleIndex
+    from rag.ingest import bm25
+    from rag.ingest import pipeline as ingest
+    from rag.ingest.index import ArticleIndex
     from rag.service import RagService
     from rag.settings import Settings
     from tests.fakes import KeywordEmbedding

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eval.bench.measures import OtherLoad, percentile
-from rag.reader import Reader, Reading, make_reader
+from rag.answer.reader import Reader, Reading, make_reader
 
 if TYPE_CHECKING:
     from llama_index.core.llms import ChatMessage
 
-    from rag.answer import Assistant
+    from rag.answer.assistant import Assistant
 
 
 class RecordingEmbedder:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from eval.bench.measures import OtherLoad, percentile
 
 if TYPE_CHECKING:
-    from rag.retrieval import HybridRetriever
+    from rag.retrieve.hybrid import HybridRetriever
     from rag.service import RagService
 
 
@@ -24,8 +24,8 @@ class Query:
 
 def served_retriever(service: RagService) -> HybridRetriever:
     """The retriever exactly as RagService.assistant builds it, without loading the LLM."""
-    from rag import bm25
-    from rag.retrieval import HybridRetriever
+    from rag.ingest import bm25
+    from rag.retrieve.hybrid import HybridRetriever
 
     keyword = bm25.load_bm25(service.bm25_dir, service.settings.retrieval.candidates)
     return HybridRetriever(service.index, service.embedder, keyword, service.settings.retrieval)

@@ -1,0 +1,1 @@
+"""Answer: rank evidence sentences, read them with the LLM, align and verify citations, or refuse."""

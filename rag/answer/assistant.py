@@ -1,0 +1,330 @@
+"""Answering: retrieve, rank evidence sentences, ask the LLM, verify citations, or refuse."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llama_index.core.llms import ChatMessage
+
+from rag.answer import followup, prompts
+from rag.answer.answer_types import AnswerType, answer_type, fits
+from rag.answer.citations import (
+    align,
+    coverage,
+    is_supported,
+    split_markers,
+    unknown_acronyms,
+    verify_citation,
+)
+from rag.answer.evidence import (
+    Evidence,
+    Passage,
+    SentenceEmbeddings,
+    chunk_sentences,
+    file_sentences,
+    rank_evidence,
+    rerank,
+    widen,
+)
+from rag.answer.generation import GenerationQueue, Ticket
+from rag.answer.reader import Reader, Reading, make_reader
+from rag.answer.rerank import SentenceReranker
+from rag.errors import QuestionError
+from rag.language import needs_translation
+from rag.settings import Settings
+from rag.types import Answer, Citation, Timings, Usage
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from rag.retrieve.hybrid import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+# Receives each piece of text the model writes, with the attempt number (1 = reading the
+# passages; 2 = translating the answer, which replaces the earlier draft).
+TokenSink = Callable[[int, str], None]
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question stripped of surrounding space; QuestionError when unusable."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be a string")
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if not _is_unicode_text(text):
+        # JSON may carry lone surrogates (\ud800); no encoder, detector or tokenizer takes them.
+        raise QuestionError("the question is not valid Unicode text (it holds an unpaired surrogate)")
+    if len(text) > max_chars:
+        raise QuestionError(f"the question has {len(text)} characters; the limit is {max_chars}")
+    return text
+
+
+def validate_earlier(earlier: Sequence[str]) -> list[str]:
+    """The conversation's earlier questions; QuestionError when one cannot be read."""
+    if not all(_is_unicode_text(e) for e in earlier):
+        raise QuestionError("an earlier question is not valid Unicode text (it holds an unpaired surrogate)")
+    return list(earlier)
+
+
+def _is_unicode_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What an answer was built from: the files of the retrieved passages, best first, and the
+    passages (text) the model could read, best first."""
+
+    retrieved: list[str]
+    evidence: list[str]
+
+
+class Assistant:
+    """Answers questions from the index with verified citations.
+
+    The work is split so the small model does only what it is good at: ranking finds the
+    passages, the model copies the answer's words from them, alignment finds the sentence that
+    holds those words, and the decision to refuse comes from measured signals (the model's
+    probability of "no answer", the evidence score, the answer's grounding) with thresholds
+    fitted on the tune half of eval/qa.jsonl.
+    """
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        llm: LLM,
+        sentence_embeddings: SentenceEmbeddings,
+        detect_language: Callable[[str], str],
+        read_file: Callable[[str], str | None],
+        settings: Settings,
+        queue: GenerationQueue | None = None,
+        reader: Reader | None = None,
+        reranker: SentenceReranker | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.reader = reader or make_reader(llm)
+        self.reranker = reranker
+        self.sentence_embeddings = sentence_embeddings
+        self.detect_language = detect_language
+        self.read_file = read_file
+        self.settings = settings
+        # Shared by every Assistant of a service: llama.cpp runs one generation at a time.
+        self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
+
+    def evidence(self, question: str) -> list[Passage]:
+        """The passages the model reads for `question`, best first."""
+        return self._gather(question)[1]
+
+    def _gather(self, question: str) -> tuple[list[str], list[Passage]]:
+        """The retrieved passages' files, best first, and the passages built from them."""
+        found = self.retriever.search(question)
+        config = self.settings.answer
+        languages = {
+            str(h.node.metadata["source"]): str(h.node.metadata.get("language", "en")) for h in found.nodes
+        }
+        candidates = file_sentences(found.nodes, self.read_file, config.evidence_files)
+        if len(candidates) > config.max_candidate_sentences:
+            candidates = chunk_sentences(found.nodes)  # very long articles: the passages' own sentences
+        ranked = rank_evidence(
+            question, found.query_embedding, candidates, self.sentence_embeddings, config.ranked_sentences
+        )
+        ranked = rerank(question, ranked, self.reranker, config.rerank_top)
+        retrieved = [str(h.node.metadata["source"]) for h in found.nodes]
+        return retrieved, widen(
+            ranked,
+            self.read_file,
+            lambda source: languages.get(source, "en"),
+            config.passages,
+            before=config.neighbours,
+            after=config.neighbours,
+        )
+
+    def ask(
+        self,
+        question: str,
+        earlier: Sequence[str] = (),
+        ticket: Ticket | None = None,
+        on_token: TokenSink | None = None,
+    ) -> Answer:
+        """Answer `question` in its own language, or refuse when the articles don't say.
+
+        `earlier` holds the conversation's previous questions (for follow-ups); `ticket` is the
+        request's place in the generation queue (one is taken when omitted); `on_token` gets
+        the model's draft as it is written.
+        """
+        return self.ask_traced(question, earlier, ticket, on_token)[0]
+
+    def ask_traced(
+        self,
+        question: str,
+        earlier: Sequence[str] = (),
+        ticket: Ticket | None = None,
+        on_token: TokenSink | None = None,
+    ) -> tuple[Answer, Trace]:
+        """`ask`, with what the answer was built from (for evaluation and debugging)."""
+        question = validate_question(question, self.settings.answer.max_question_chars)
+        earlier = validate_earlier(earlier)
+        turn = followup.resolve(question, earlier)
+        if ticket is None:
+            with self.queue.admit() as own:
+                return self._ask(turn, own, on_token)
+        return self._ask(turn, ticket, on_token)
+
+    def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> tuple[Answer, Trace]:
+        started = time.perf_counter()
+        language = self.detect_language(turn.search)
+        sources, passages = self._gather(turn.search)
+        retrieved = time.perf_counter()
+        work = _Work()
+        trace = Trace(retrieved=sources, evidence=[p.text for p in passages])
+
+        def finish(text: str | None, citations: list[Citation]) -> tuple[Answer, Trace]:
+            done = time.perf_counter()
+            refused = text is None or not citations
+            answer = Answer(
+                answer=prompts.refusal(language) if refused else str(text),
+                refused=refused,
+                language=language,
+                citations=[] if refused else citations,
+                timings_ms=Timings(
+                    retrieve=round((retrieved - started) * 1000),
+                    generate=round((done - retrieved) * 1000),
+                    total=round((done - started) * 1000),
+                ),
+                usage=work.usage(),
+            )
+            return answer, trace
+
+        config = self.settings.answer
+        best = max((p.score for p in passages), default=-1.0)
+        if best < config.min_evidence_score:
+            log.info("refused without the LLM: best evidence %.2f", best)
+            return finish(None, [])
+        kind = answer_type(turn.prompt)
+        with ticket.turn():
+            # One passage at a time: the small models find an answer in one sentence far more
+            # reliably than among several, so the next passage is read only when this one fails.
+            for passage in passages[: config.attempts]:
+                text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
+                if text is None:
+                    continue
+                support = align(text, [passage])
+                if coverage(text, support) < config.min_coverage:  # copied from another passage?
+                    support = align(text, passages)
+                if not support or coverage(text, support) < config.min_coverage:
+                    log.info("not grounded in the passages: %r", text)
+                    continue
+                missing = unknown_acronyms(turn.prompt, [self.read_file(e.source) or "" for e in support])
+                if missing:
+                    log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+                    continue
+                text = self._in_language(text, support, language, ticket, on_token, work)
+                citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c]
+                return finish(text, citations)
+        return finish(None, [])
+
+    def _read(
+        self,
+        question: str,
+        passage: Passage,
+        kind: AnswerType,
+        ticket: Ticket,
+        on_token: TokenSink | None,
+        work: _Work,
+    ) -> str | None:
+        """The answer as the model writes it from one passage; None when it finds none there."""
+        user = prompts.READ_ONE.format(
+            passage=passage.text, question=question, hint=prompts.ANSWER_HINTS[kind]
+        )
+        threshold = self.settings.answer.no_answer_threshold
+        reading = self.reader.read(
+            _messages(user), _sink(on_token, work.calls + 1), ticket.check, stop_at=threshold
+        )
+        work.add(reading)
+        text = _clean(split_markers(reading.text)[0])
+        if reading.p_none >= threshold or not text or prompts.is_refusal(text):
+            log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
+            return None
+        if not fits(kind, text):
+            log.info("no answer: %r is not a %s", text, kind.value)
+            return None
+        return text
+
+    def _in_language(
+        self,
+        text: str,
+        support: list[Evidence],
+        language: str,
+        ticket: Ticket,
+        on_token: TokenSink | None,
+        work: _Work,
+    ) -> str:
+        """The answer in the question's language: words copied from an article in another
+        language are translated; names and numbers need no translation and are kept as copied."""
+        if not needs_translation(text, language, self.detect_language):
+            return text
+        user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
+        reading = self.reader.read(_messages(user), _sink(on_token, work.calls + 1), ticket.check)
+        work.add(reading)
+        translated = _clean(reading.text)
+        # A translation must keep the answer's numbers; otherwise the copied words stand.
+        if (
+            not translated
+            or prompts.is_refusal(translated)
+            or not is_supported(translated, [s.text for s in support])
+        ):
+            return text
+        return translated
+
+
+class _Work:
+    """Model calls and tokens spent on one answer."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.prompt_tokens: int | None = 0
+        self.completion_tokens: int | None = 0
+
+    def add(self, reading: Reading) -> None:
+        self.calls += 1
+        if reading.prompt_tokens is None or self.prompt_tokens is None:
+            self.prompt_tokens = None
+        else:
+            self.prompt_tokens += reading.prompt_tokens
+        if reading.completion_tokens is None or self.completion_tokens is None:
+            self.completion_tokens = None
+        else:
+            self.completion_tokens += reading.completion_tokens
+
+    def usage(self) -> Usage:
+        return Usage(
+            llm_calls=self.calls,
+            prompt_tokens=self.prompt_tokens if self.calls else 0,
+            completion_tokens=self.completion_tokens if self.calls else 0,
+        )
+
+
+def _clean(text: str) -> str:
+    """The model's text without surrounding space and quotes."""
+    return text.strip().strip('"“”«»').strip()
+
+
+def _messages(user: str) -> list[ChatMessage]:
+    return [ChatMessage(role="system", content=prompts.READER_SYSTEM), ChatMessage(role="user", content=user)]
+
+
+def _sink(on_token: TokenSink | None, attempt: int) -> Callable[[str], None] | None:
+    if on_token is None:
+        return None
+    return lambda piece: on_token(attempt, piece)

@@ -1,0 +1,121 @@
+"""From the model's answer to verified citations.
+
+The answer is aligned with the sentences that hold its words and numbers; every citation is
+a sentence of a corpus file with its offsets, checked against the file on disk. An answer
+whose numbers appear in no chosen sentence is unsupported: small models copy digits wrongly
+(170 -> 270).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.answer.evidence import Evidence, Passage, content_words, stems
+from rag.text import fold_accents
+from rag.types import Citation
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SPACES = re.compile(r"\s+")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "uno": "1", "una": "1", "dos": "2", "tres": "3",
+    "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "diez": "10",
+}  # fmt: skip
+
+
+def split_markers(reply: str) -> tuple[str, list[int]]:
+    """The reply without its [n] markers, and the cited numbers in order of first mention."""
+    cited = list(dict.fromkeys(int(n) for n in _MARKER.findall(reply)))
+    text = _SPACES.sub(" ", _MARKER.sub(" ", reply)).strip()
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    if not any(c.isalnum() for c in text):  # leftovers such as "[" of a cut-off marker list
+        text = ""
+    return text, cited
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers in `text`, digits normalised ('1,000' -> '1000') and small number words included."""
+    found = {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text)}
+    found |= {_NUMBER_WORDS[w] for w in content_words(text) if w in _NUMBER_WORDS}
+    return found
+
+
+def is_supported(answer: str, sentences: list[str]) -> bool:
+    """Every number of the answer occurs in the sentences (names and words are not checked)."""
+    available = set().union(*(numbers_in(s) for s in sentences)) if sentences else set()
+    return numbers_in(answer) <= available
+
+
+def normalise_whitespace(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def verify_citation(item: Evidence, read_file: Callable[[str], str | None]) -> Citation | None:
+    """A Citation when `item.text` is found in its file at its offsets, else None."""
+    text = read_file(item.source)
+    if text is None or not (0 <= item.start < item.end <= len(text)):
+        return None
+    if normalise_whitespace(text[item.start : item.end]) != normalise_whitespace(item.text):
+        return None
+    return Citation(source=item.source, quote=text[item.start : item.end], start=item.start, end=item.end)
+
+
+def terms(text: str) -> set[str]:
+    """What an answer must share with its support: stemmed content words and numbers."""
+    return stems(text) | numbers_in(text)
+
+
+def align(answer: str, passages: list[Passage], most: int = 3) -> list[Evidence]:
+    """The sentences of the passages that hold the answer, best first.
+
+    The sentence sharing the most of the answer's terms comes first (ties: the better-ranked
+    sentence, then the earlier passage); a further sentence is added only while it covers terms
+    the chosen ones miss (an answer naming two facts cites two sentences). Every number of the
+    answer must occur in the chosen sentences; otherwise nothing is returned.
+    """
+    wanted = terms(answer)
+    sentences = [s for p in passages for s in p.sentences]
+    if not wanted or not sentences:
+        return []
+    held = [terms(s.text) for s in sentences]
+    chosen: list[Evidence] = []
+    missing = set(wanted)
+    while missing and len(chosen) < most:
+        gains = [(len(missing & held[n]), s.score, -n) for n, s in enumerate(sentences)]
+        best = max(range(len(sentences)), key=lambda n: gains[n])
+        if gains[best][0] == 0:
+            break
+        chosen.append(sentences[best])
+        missing -= held[best]
+    if not chosen or not is_supported(answer, [s.text for s in chosen]):
+        return []
+    return chosen
+
+
+def coverage(answer: str, support: list[Evidence]) -> float:
+    """Share of the answer's terms found in its support sentences (1.0 for an answer copied from them)."""
+    wanted = terms(answer)
+    if not wanted:
+        return 0.0
+    found = set().union(*(terms(s.text) for s in support)) if support else set()
+    return len(wanted & found) / len(wanted)
+
+
+_ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
+
+
+def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
+    """Acronyms the question names (ISSSTE, UNOPS) that none of the cited articles contains.
+
+    An answer drawn from an article that never mentions the institution asked about answers
+    another question ("How many appointments does the ISSSTE require?" answered from the IMSS
+    article). Only whole-word acronyms count, and none in a question written in capitals.
+    """
+    letters = [c for c in question if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return set()
+    wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
+    found = " ".join(fold_accents(s) for s in sources)
+    return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}

@@ -1,0 +1,1 @@
+"""Ingest: read the corpus, chunk, embed, store in Chroma, build the BM25 index."""

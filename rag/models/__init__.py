@@ -1,0 +1,1 @@
+"""Models: LLM backends, embedders, packaged model files and the model catalogue."""

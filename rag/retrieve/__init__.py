@@ -1,0 +1,1 @@
+"""Retrieve: dense (Chroma) and BM25 passages, fused by reciprocal rank."""

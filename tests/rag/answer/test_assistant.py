@@ -1,0 +1,183 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer.prompts import refusal
+from rag.errors import CancelledError, QuestionError
+from rag.service import RagService
+from rag.settings import Settings
+from tests.fakes import KeywordEmbedding, ScriptedLLM
+
+QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"
+
+
+@pytest.fixture
+def service(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> RagService:
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    return service
+
+
+def _sentence(prompt: str) -> str:
+    """The passage a reading prompt shows the model."""
+    match = re.search(r"Sentence: (.*)", prompt)
+    assert match, f"not a reading prompt:\n{prompt}"
+    return match.group(1)
+
+
+def _answer_from(part: str, reply: str):  # type: ignore[no-untyped-def]
+    """A scripted reply: `reply` when the passage shown holds `part`, else NONE."""
+    return lambda prompt: reply if part in _sentence(prompt) else "NONE"
+
+
+def _reader_then_translator(copied: str, translated: str):  # type: ignore[no-untyped-def]
+    """Copies `copied` from a passage holding its number, and translates it as `translated`."""
+    return lambda prompt: translated if "Translate into" in prompt else _answer_from("170", copied)(prompt)
+
+
+def test_an_answer_comes_back_with_the_sentence_that_holds_it(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(
+        _answer_from("170", "At least 170 appointments"), _answer_from("170", "At least 170 appointments")
+    )
+    answer = service.ask(QUESTION)
+    assert not answer.refused
+    assert answer.answer == "At least 170 appointments"
+    assert answer.language == "en"
+    [citation] = answer.citations
+    text = (service.settings.corpus_dir / citation.source).read_text()
+    assert citation.source == "000_3aed9b3397ca7b37.txt"
+    assert text[citation.start : citation.end] == citation.quote
+    assert "170 appointments every two months" in citation.quote
+    assert "Question: " + QUESTION in llm.history[0]
+    assert "Answer with a number." in llm.history[0]
+
+
+def test_a_number_the_sources_do_not_contain_is_refused(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("At least 270 appointments", "At least 270 appointments")
+    answer = service.ask(QUESTION)
+    assert answer.refused and answer.citations == []
+    assert answer.answer == refusal("en")
+    assert answer.usage is not None and answer.usage.llm_calls == 2  # both passages were read
+
+
+def test_none_on_every_passage_is_a_refusal_in_the_question_language(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE", "NONE")
+    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
+    assert answer.refused and answer.language == "es"
+    assert answer.answer == refusal("es")
+    assert len(llm.history) == 2
+    assert _sentence(llm.history[0]) != _sentence(llm.history[1])  # one passage per reading
+
+
+def test_the_next_passage_is_read_when_the_first_gives_no_answer(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE", lambda prompt: _sentence(prompt).split(",")[0])
+    answer = service.ask(QUESTION)
+    assert not answer.refused
+    assert answer.citations[0].quote == _sentence(llm.history[1])
+    assert answer.usage is not None and answer.usage.llm_calls == 2
+
+
+def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("Cofepris", "Cofepris")  # a "how many" question answered with a name
+    assert service.ask(QUESTION).refused
+
+
+def test_copied_words_in_the_other_language_are_translated(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+) -> None:
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":  # only the Spanish version of the story
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 170 appointments")] * 3)
+    answer = service.ask(QUESTION)
+    assert not answer.refused and answer.language == "en"
+    assert answer.answer == "at least 170 appointments"
+    assert "Translate into English: al menos 170 citas" in llm.history[-1]
+    assert "170 citas cada bimestre" in answer.citations[0].quote  # the Spanish sentence, verbatim
+
+
+def test_a_translation_that_changes_a_number_is_not_used(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+) -> None:
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 270 appointments")] * 3)
+    assert service.ask(QUESTION).answer == "al menos 170 citas"
+
+
+def test_an_off_topic_question_is_refused_without_calling_the_model(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    answer = service.ask("Quantum chromodynamics lattice gluons?")
+    assert answer.refused
+    assert llm.history == []
+    assert answer.timings_ms.generate == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "message"), [("", "empty"), ("   \n", "empty"), ("x" * 2001, "limit is 2000")]
+)
+def test_unusable_questions_are_rejected(service: RagService, question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        service.ask(question)
+
+
+def test_the_draft_is_streamed_token_by_token_with_its_attempt_number(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE", lambda prompt: _sentence(prompt).split(",")[0])
+    tokens: list[tuple[int, str]] = []
+    answer = service.ask(QUESTION, on_token=lambda attempt, text: tokens.append((attempt, text)))
+    assert [text for attempt, text in tokens if attempt == 1] == ["NONE"]
+    second = "".join(text for attempt, text in tokens if attempt == 2)
+    assert second == answer.answer  # the second reading replaces the first draft
+
+
+def test_a_cancelled_request_stops_pulling_tokens(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue("one two three four five six seven eight [1].")
+    ticket = service.admit()
+    seen: list[str] = []
+
+    def cancel_after_two(_: int, text: str) -> None:
+        seen.append(text)
+        if len(seen) == 2:
+            ticket.cancel()
+
+    with ticket, pytest.raises(CancelledError):
+        service.ask(QUESTION, ticket=ticket, on_token=cancel_after_two)
+    assert seen == ["one", " two"]
+    assert service.queue.admitted == 0
+
+
+def test_a_follow_up_is_asked_with_the_earlier_question(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
+    answer = service.ask("and every two months?", earlier=["How many appointments does the IMSS require?"])
+    assert not answer.refused and answer.citations
+    assert "earlier question: How many appointments does the IMSS require?" in llm.history[0]
+
+
+def test_an_answer_from_articles_that_never_name_the_institution_asked_about_is_refused(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("170", "170")] * 4)
+    assert not service.ask(QUESTION).refused  # the IMSS, which the article names
+    answer = service.ask("How many appointments does the ISSSTE require at Cofepris every two months?")
+    assert answer.refused and answer.citations == []
+
+
+def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:
+    llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
+    answer, trace = service.ask_traced(QUESTION)
+    assert trace.evidence == [p.text for p in service.assistant().evidence(QUESTION)]
+    assert answer.citations and answer.citations[0].source in trace.retrieved
+    assert any(answer.citations[0].quote in passage for passage in trace.evidence)

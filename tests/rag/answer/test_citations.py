@@ -1,0 +1,86 @@
+from rag.answer.citations import (
+    align,
+    coverage,
+    is_supported,
+    numbers_in,
+    split_markers,
+    unknown_acronyms,
+    verify_citation,
+)
+from rag.answer.evidence import Evidence, Passage
+
+FILE = "Intro line.\nThe IMSS requires at least 170 appointments every two months. Other text."
+SENTENCE = "The IMSS requires at least 170 appointments every two months."
+START = FILE.index(SENTENCE)
+
+
+def _evidence(text: str, start: int = START) -> Evidence:
+    return Evidence("a.txt", start, start + len(text), text, score=1.0, cosine=0.5)
+
+
+def test_markers_are_removed_and_collected_in_order() -> None:
+    assert split_markers("The answer is 170 [2][1] [2].") == ("The answer is 170.", [2, 1])
+    assert split_markers("[3]") == ("", [3])
+
+
+def test_numbers_include_small_number_words() -> None:
+    assert numbers_in("1,000 people and cuatro entidades, two windows") == {"1000", "4", "2"}
+
+
+def test_an_answer_with_a_number_missing_from_the_evidence_is_unsupported() -> None:
+    assert is_supported("At least 170.", [SENTENCE])
+    assert not is_supported("At least 270.", [SENTENCE])
+    assert is_supported("Zoé Robledo.", [])
+
+
+def _passage(*sentences: Evidence) -> Passage:
+    return Passage("a.txt", sentences[0].start, sentences[-1].end, "", tuple(sentences), 1.0)
+
+
+def test_an_answer_is_aligned_with_the_sentence_holding_its_words_and_numbers() -> None:
+    other = _evidence("Another sentence about windows.", 0)
+    target = _evidence(SENTENCE)
+    assert align("170", [_passage(other), _passage(target)]) == [target]
+    assert align("at least 170 appointments", [_passage(other, target)]) == [target]
+    assert align("270 appointments", [_passage(other, target)]) == []  # a number no sentence holds
+    assert align("Zoé Robledo", [_passage(other, target)]) == []  # words no sentence holds
+
+
+def test_an_answer_naming_two_facts_is_aligned_with_two_sentences() -> None:
+    first = _evidence("Raquel Buenrostro is the Oficial Mayor.", 0)
+    second = _evidence("Rogelio Ramírez de la O is the Secretary of Finance.", 50)
+    unrelated = _evidence("The meeting ended on Wednesday.", 120)
+    found = align("Rogelio Ramírez de la O and Raquel Buenrostro", [_passage(unrelated, first, second)])
+    assert sorted(found, key=lambda e: e.start) == [first, second]
+    assert coverage("Rogelio Ramírez de la O and Raquel Buenrostro", found) == 1.0
+
+
+def test_coverage_is_the_share_of_the_answers_terms_in_its_support() -> None:
+    target = _evidence(SENTENCE)
+    assert coverage("170 appointments", [target]) == 1.0
+    assert coverage("170 appointments in Puebla", [target]) == 2 / 3
+    assert coverage("170", []) == 0.0
+
+
+def test_a_citation_is_verified_against_the_file() -> None:
+    def read(name: str) -> str | None:
+        return FILE if name == "a.txt" else None
+
+    citation = verify_citation(_evidence(SENTENCE), read)
+    assert citation is not None
+    assert FILE[citation.start : citation.end] == citation.quote == SENTENCE
+    assert verify_citation(_evidence(SENTENCE, START + 1), read) is None
+    assert verify_citation(Evidence("gone.txt", 0, 5, "Intro", 1.0, 1.0), read) is None
+
+
+def test_a_reply_of_markers_and_punctuation_only_has_no_text() -> None:
+    assert split_markers("[1] [2] [") == ("", [1, 2])
+
+
+def test_acronyms_the_cited_articles_never_mention_are_reported() -> None:
+    imss = "El IMSS requiere al menos 170 citas en la Cofepris cada bimestre."
+    assert unknown_acronyms("How many appointments does the ISSSTE require?", [imss]) == {"issste"}
+    assert unknown_acronyms("How many appointments does the IMSS require?", [imss]) == set()
+    assert unknown_acronyms("¿Cuántas citas requiere el IMSS?", ["El Imss requiere"]) == set()  # case
+    assert unknown_acronyms("Who heads the SFP?", ["La SFPX"]) == {"sfp"}  # whole words only
+    assert unknown_acronyms("HOW MANY DOES THE ISSSTE REQUIRE?", [imss]) == set()  # all capitals

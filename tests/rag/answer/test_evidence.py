@@ -1,0 +1,107 @@
+import numpy as np
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from rag.answer.evidence import (
+    Evidence,
+    chunk_sentences,
+    file_sentences,
+    lexical_overlap,
+    rerank,
+    stems,
+    widen,
+)
+from rag.answer.rerank import E5Reranker
+
+TEXT = "First line here.\nThe IMSS requires 170 appointments. It has two windows.\nLast one.\n"
+FILES = {"a.txt": TEXT, "b.txt": "Otro artículo. Con dos frases."}
+
+
+def _read(name: str) -> str | None:
+    return FILES.get(name)
+
+
+def _hit(source: str, start: int, end: int) -> NodeWithScore:
+    text = FILES[source][start:end]
+    node = TextNode(text=text, metadata={"source": source, "start": start, "language": "en"})
+    return NodeWithScore(node=node, score=1.0)
+
+
+def _ranked(source: str, sentence: str, score: float = 1.0) -> Evidence:
+    start = FILES[source].index(sentence)
+    return Evidence(source, start, start + len(sentence), sentence, score, score)
+
+
+def test_stems_meet_across_inflections_and_languages() -> None:
+    assert stems("appointments") == stems("appointment")
+    assert stems("médicas") == stems("medical")
+    assert lexical_overlap("director of medical benefits", "directora de prestaciones médicas") == 2 / 3
+
+
+def test_every_sentence_of_the_retrieved_files_is_a_candidate() -> None:
+    hits = [_hit("a.txt", 17, 52), _hit("b.txt", 0, 14), _hit("a.txt", 0, 16)]
+    candidates = file_sentences(hits, _read, max_files=1)
+    assert [c[3] for c in candidates] == [
+        "First line here.",
+        "The IMSS requires 170 appointments.",
+        "It has two windows.",
+        "Last one.",
+    ]
+    assert all(TEXT[start:end] == text for _, start, end, text in candidates)
+    assert {c[0] for c in file_sentences(hits, _read, max_files=2)} == {"a.txt", "b.txt"}
+
+
+def test_chunk_sentences_keep_file_offsets_and_drop_repeats() -> None:
+    hits = [_hit("a.txt", 17, 73), _hit("a.txt", 53, 73)]
+    found = chunk_sentences(hits)
+    assert [c[3] for c in found] == ["The IMSS requires 170 appointments.", "It has two windows."]
+    assert all(TEXT[start:end] == text for _, start, end, text in found)
+
+
+def test_a_passage_is_a_sentence_with_its_neighbours_and_overlapping_ones_merge() -> None:
+    ranked = [_ranked("a.txt", "It has two windows.", 2.0), _ranked("a.txt", "Last one.", 1.0)]
+    [passage] = widen(ranked, _read, lambda _: "en", limit=3, before=1, after=0)
+    assert passage.text == TEXT[passage.start : passage.end]
+    assert passage.text == "The IMSS requires 170 appointments. It has two windows.\nLast one."
+    assert [s.text for s in passage.sentences][-1] == "Last one."
+    assert passage.score == 2.0
+
+
+def test_passages_without_neighbours_stay_apart_and_are_limited() -> None:
+    ranked = [_ranked("a.txt", "Last one.", 3.0), _ranked("a.txt", "First line here.", 2.0)]
+    ranked.append(_ranked("b.txt", "Con dos frases.", 1.0))
+    passages = widen(ranked, _read, lambda _: "en", limit=2)
+    assert [p.text for p in passages] == ["Last one.", "First line here."]
+
+
+class _ByLength:
+    """A deterministic reranker: longer sentences are more similar."""
+
+    def similarities(self, question: str, sentences: list[str]) -> np.ndarray:
+        return np.array([len(s) / 100 for s in sentences])
+
+
+def test_the_reranker_reorders_only_the_best_and_keeps_their_scores() -> None:
+    ranked = [
+        _ranked("a.txt", "Last one.", 3.0),
+        _ranked("a.txt", "The IMSS requires 170 appointments.", 2.0),
+        _ranked("a.txt", "First line here.", 1.0),
+    ]
+    reordered = rerank("Which line?", ranked, _ByLength(), top=2)
+    assert [e.text for e in reordered] == [
+        "The IMSS requires 170 appointments.",
+        "Last one.",
+        "First line here.",
+    ]
+    assert [e.score for e in reordered] == [2.0, 3.0, 1.0]
+    assert rerank("Which line?", ranked, None, top=2) == ranked
+
+
+def test_e5_puts_the_sentence_that_answers_across_languages_first() -> None:
+    reranker = E5Reranker(threads=2)
+    sentences = [
+        "Se instalarán dos ventanillas en las oficinas centrales.",
+        "La directora de Prestaciones Médicas, Célida Duque Molina, habló de la pandemia.",
+    ]
+    scores = reranker.similarities("Who is the IMSS director of Medical Benefits?", sentences)
+    assert scores.shape == (2,) and scores[1] > scores[0]
+    assert reranker.similarities("q", []).shape == (0,)
