@@ -11,10 +11,8 @@ from typing import Any
 
 from eval import metrics
 from eval.dataset import QAItem
+from eval.results import QuestionResult, Scores, Stats, Summary
 from eval.tables import markdown_table
-
-Stats = dict[str, float | int]
-Summary = dict[str, dict[str, Stats]]
 
 SCORE_METRICS = (
     "correct",
@@ -70,13 +68,13 @@ def score(
     read_file: Callable[[str], str | None],
     evidence: Sequence[str] = (),
     in_language: bool | None = None,
-) -> dict[str, float | bool | None]:
+) -> Scores:
     """Every metric of one answered question; None where a metric does not apply.
 
     `evidence` is the text the model read, best first; `in_language` whether a given (not
     refused) answer is in the question's language.
     """
-    scores: dict[str, float | bool | None] = dict.fromkeys(SCORE_METRICS)
+    scores: Scores = dict.fromkeys(SCORE_METRICS)
     scores["refusal_correct"] = metrics.refusal_correct(item.answerable, refused)
     scores["answer_language"] = None if refused else in_language
     scores["quote_valid"] = all(metrics.quote_valid(c, read_file) for c in citations) if citations else None
@@ -101,11 +99,11 @@ def score(
 
 def _stats(values: Sequence[float], seed: int, n_resamples: int) -> Stats:
     low, high = metrics.bootstrap_ci(values, n_resamples=n_resamples, seed=seed)
-    return {"mean": sum(values) / len(values), "ci_low": low, "ci_high": high, "n": len(values)}
+    return Stats(mean=sum(values) / len(values), ci_low=low, ci_high=high, n=len(values))
 
 
 def _point(value: float, n: int) -> Stats:
-    return {"mean": value, "ci_low": value, "ci_high": value, "n": n}
+    return Stats(mean=value, ci_low=value, ci_high=value, n=n)
 
 
 def _slice_order(name: str) -> tuple[int, str]:
@@ -120,7 +118,7 @@ def _metric_order(name: str) -> tuple[int, str]:
     return (known.index(name), "") if name in known else (len(known), name)
 
 
-def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, seed: int = 0) -> Summary:
+def summarize(results: Iterable[QuestionResult], n_resamples: int = 1000, seed: int = 0) -> Summary:
     """Per slice and metric: mean over applicable results, bootstrap 95% CI and n; plus latency and speed."""
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -133,11 +131,14 @@ def summarize(results: Iterable[Mapping[str, Any]], n_resamples: int = 1000, see
                     values[name][metric].append(float(value))
             if result.get("latency_ms") is not None:
                 latencies[name].append(float(result["latency_ms"]))
-            if result.get("tokens_per_s") is not None:
-                speeds[name].append(float(result["tokens_per_s"]))
+            speed = result.get("tokens_per_s")
+            if speed is not None:
+                speeds[name].append(float(speed))
+            usage = result.get("usage") or {}
             for metric in WORK_METRICS:
-                if (result.get("usage") or {}).get(metric) is not None:
-                    work[name][metric].append(float(result["usage"][metric]))
+                count = usage.get(metric)
+                if count is not None:
+                    work[name][metric].append(float(count))
     summary: Summary = {}
     for name in sorted(set(values) | set(latencies), key=_slice_order):
         row = {m: _stats(v, seed, n_resamples) for m, v in values[name].items()}

@@ -6,21 +6,21 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
 from eval.dataset import QAItem, slices
 from eval.report import markdown_report, score, summarize, write_chart
+from eval.results import QuestionResult, Summary
 from rag.language import written_in
 from rag.service import RagService
 
 
-def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[dict[str, Any]]:
-    """Ask every question and score the answer; one JSON-serialisable dict per question."""
+def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[QuestionResult]:
+    """Ask every question and score the answer; one JSON-serialisable record per question."""
     service.warm_up()
     languages = _source_languages(service)
-    results = []
+    results: list[QuestionResult] = []
     for item in tqdm(items, desc="eval", unit="q", disable=not progress):
         started = time.perf_counter()
         answer, trace = service.ask_traced(item.question)
@@ -34,21 +34,21 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
         written = answer.usage.completion_tokens if answer.usage else None
         tokens_per_s = written / generate_s if written and generate_s > 0 else None
         results.append(
-            {
-                "id": item.id,
-                "question": item.question,
-                "lang": item.lang,
-                "kind": item.kind,
-                "answerable": item.answerable,
-                "slices": slices(item, languages),
-                "reference": item.answer,
-                "answer": answer.answer,
-                "refused": answer.refused,
-                "language": answer.language,
-                "citations": citations,
-                "retrieved": retrieved,
-                "evidence": evidence,
-                "scores": score(
+            QuestionResult(
+                id=item.id,
+                question=item.question,
+                lang=item.lang,
+                kind=item.kind,
+                answerable=item.answerable,
+                slices=slices(item, languages),
+                reference=item.answer,
+                answer=answer.answer,
+                refused=answer.refused,
+                language=answer.language,
+                citations=citations,
+                retrieved=retrieved,
+                evidence=evidence,
+                scores=score(
                     item,
                     answer.answer,
                     answer.refused,
@@ -58,11 +58,11 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
                     evidence,
                     in_language,
                 ),
-                "latency_ms": latency_ms,
-                "tokens_per_s": tokens_per_s,
-                "timings_ms": answer.timings_ms.model_dump(),
-                "usage": answer.usage.model_dump() if answer.usage else None,
-            }
+                latency_ms=latency_ms,
+                tokens_per_s=tokens_per_s,
+                timings_ms=answer.timings_ms.model_dump(),
+                usage=answer.usage.model_dump() if answer.usage else None,
+            )
         )
     return results
 
@@ -86,7 +86,7 @@ def describe(service: RagService) -> str:
     )
 
 
-def write_run(results: list[dict[str, Any]], out_dir: Path, title: str, description: str) -> dict[str, Any]:
+def write_run(results: list[QuestionResult], out_dir: Path, title: str, description: str) -> Summary:
     """Write results.jsonl, summary.json, report.md and chart.png; return the summary."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "results.jsonl").open("w") as handle:
