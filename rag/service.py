@@ -23,10 +23,12 @@ from rag.components import (
 )
 from rag.errors import CorpusError, IndexNotReadyError, RagError
 from rag.ingest import bm25
-from rag.ingest.corpus import decode_article, read_corpus
+from rag.ingest.corpus import read_corpus
 from rag.ingest.index import ArticleIndex
 from rag.ingest.pipeline import Ingestor, IngestReport, ingest_lock
+from rag.ingest.readers import Extracted, read_document
 from rag.language import make_language_detector
+from rag.lru import LRU
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings
 from rag.types import Answer, DocumentInfo, Health, QueueState
@@ -42,10 +44,13 @@ log = logging.getLogger(__name__)
 
 
 class CorpusFiles:
-    """Reads corpus files by name, refusing anything that is not a file directly in the folder."""
+    """Reads corpus files by name, as their readers extract them, refusing anything that is not a
+    file directly in the folder. Extractions are remembered per file version (PDFs and web pages
+    are not free to read again for every citation)."""
 
     def __init__(self, corpus_dir: Path) -> None:
         self.corpus_dir = corpus_dir
+        self._read: LRU[Extracted | None] = LRU(64)
 
     def path(self, name: str) -> Path | None:
         if not name or name != Path(name).name or name.startswith("."):
@@ -53,14 +58,34 @@ class CorpusFiles:
         path = self.corpus_dir / name
         return path if path.is_file() else None
 
-    def __call__(self, name: str) -> str | None:
+    def extracted(self, name: str) -> Extracted | None:
+        """The file as ingest read it; None when it is not a readable corpus file."""
         path = self.path(name)
         if path is None:
             return None
         try:
-            return decode_article(path.read_bytes(), name)  # exactly as ingest decoded it
-        except (OSError, CorpusError):
+            stat = path.stat()
+        except OSError:
             return None
+        version = f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}"
+        return self._read.get_or_compute(version, lambda _: _extract(path))
+
+    def __call__(self, name: str) -> str | None:
+        """The text citation offsets index into."""
+        found = self.extracted(name)
+        return found.text if found is not None else None
+
+    def page(self, name: str, offset: int) -> int | None:
+        """The PDF page holding `offset`; None for files without pages."""
+        found = self.extracted(name)
+        return found.page_at(offset) if found is not None else None
+
+
+def _extract(path: Path) -> Extracted | None:
+    try:
+        return read_document(path.name, path.read_bytes())
+    except (OSError, CorpusError):
+        return None
 
 
 class RagService:
@@ -138,6 +163,7 @@ class RagService:
             self.settings,
             self.queue,
             reranker=self.reranker,
+            page_of=self.files.page,
         )
         with self._lock:
             self._assistant = assistant
@@ -197,10 +223,17 @@ class RagService:
         return summary
 
     def document(self, name: str) -> tuple[DocumentInfo, str] | None:
-        """An indexed corpus file and its text, decoded as ingest read it; None when unknown."""
+        """An indexed corpus file and its text as ingest read it (for HTML, PDF and Word files, the
+        extracted text citations index into); None when unknown."""
         info = next((d for d in self.documents() if d.name == name), None)
         text = self.files(name) if info is not None else None
         return (info, text) if info is not None and text is not None else None
+
+    def original(self, name: str) -> Path | None:
+        """The file of an indexed document as it was added (to download it); None when unknown."""
+        if not any(d.name == name for d in self.documents()):
+            return None
+        return self.files.path(name)
 
     def _document_count(self) -> int:
         # Written next to the BM25 index at ingest: no scan of every chunk's metadata.

@@ -232,7 +232,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), description="Where the index, the BM25 file and assembled models live."
     )
-    corpus_dir: Path = Field(Path("seeds"), description="Folder of articles to ingest (*.txt, *.md).")
+    corpus_dir: Path = Field(
+        Path("seeds"), description="Folder of articles to ingest (.txt, .md, .html/.htm, .pdf, .docx)."
+    )
     languages: list[str] = Field(
         ["en", "es"], description="ISO 639-1 codes the language detector chooses between."
     )

@@ -12,8 +12,15 @@ class Citation(BaseModel):
 
     source: str = Field(description="File name in the corpus, e.g. 000_3aed9b3397ca7b37.txt.")
     quote: str = Field(description="The supporting sentence, verbatim.")
-    start: int = Field(ge=0, description="Character offset of the quote in the file.")
+    start: int = Field(
+        ge=0,
+        description="Character offset of the quote in the file's text (for HTML, PDF and Word files, "
+        "the text extracted from them, which GET /documents/{name} returns).",
+    )
     end: int = Field(ge=0, description="Character offset just past the quote.")
+    page: int | None = Field(
+        None, ge=1, description="PDFs: the page the quote starts on (1-based); null for other file types."
+    )
     url: str | None = Field(
         None,
         description="Link that opens the article in the chat page with the quote highlighted "

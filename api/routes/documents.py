@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
 from pydantic import Field
 
 from api.deps import Service
@@ -12,7 +13,10 @@ router = APIRouter(tags=["documents"])
 
 
 class DocumentText(DocumentInfo):
-    text: str = Field(description="The file as ingested; citation offsets index into this text.")
+    text: str = Field(
+        description="The file's text as ingested (extracted from HTML, PDF and Word files); "
+        "citation offsets index into this text."
+    )
 
 
 @router.get("/documents", response_model=list[DocumentInfo], summary="Indexed articles")
@@ -32,3 +36,22 @@ def get_document(name: str, service: Service) -> DocumentText:
         raise HTTPException(404, f"no indexed document named {name!r}")
     info, text = found
     return DocumentText(**info.model_dump(), text=text)
+
+
+@router.get(
+    "/documents/{name}/original",
+    response_class=FileResponse,
+    summary="Download an indexed article as it was added (the PDF, web page, Word or text file)",
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: {"description": "Not indexed"}},
+)
+def get_original(name: str, service: Service) -> FileResponse:
+    path = service.original(name)
+    if path is None:
+        raise HTTPException(404, f"no indexed document named {name!r}")
+    # Always a download, never rendered here: a saved web page may hold scripts.
+    return FileResponse(
+        path,
+        filename=name,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

@@ -13,7 +13,8 @@ const TEXT = SPANISH
       key: "Este servidor necesita una clave de API", save: "Guardar", cancel: "Cancelar",
       keyMissing: "Hace falta una clave de API.", source: "Fuente", total: "total",
       stop: "Detener", stopped: "Detenido.",
-      badLink: "El pasaje enlazado no está en este artículo (puede haber cambiado desde que se creó el enlace)."
+      badLink: "El pasaje enlazado no está en este artículo (puede haber cambiado desde que se creó el enlace).",
+      page: (n) => `página ${n}`, original: "Descargar el archivo original"
     }
   : {
       ask: "Ask", question: "Question", placeholder: "Ask about the articles (English or Spanish)",
@@ -24,7 +25,8 @@ const TEXT = SPANISH
       key: "This server needs an API key", save: "Save", cancel: "Cancel",
       keyMissing: "An API key is needed.", source: "Source", total: "total",
       stop: "Stop", stopped: "Stopped.",
-      badLink: "The linked passage is not in this article (it may have changed since the link was made)."
+      badLink: "The linked passage is not in this article (it may have changed since the link was made).",
+      page: (n) => `page ${n}`, original: "Download the original file"
     };
 const KEY_STORAGE = "rag-api-key";
 
@@ -135,7 +137,27 @@ function showError(item, message) {
   item.replaceChildren(el("span", "badge", TEXT.error), el("div", "text", message));
 }
 
-function showAnswer(item, answer) {
+// Titles of the indexed articles by file name, for citation chips (read once, when needed).
+let titles = null;
+async function articleTitles() {
+  if (titles === null) {
+    try {
+      const response = await authorizedFetch("documents");
+      titles = response.ok ? Object.fromEntries((await response.json()).map((d) => [d.name, d.title])) : {};
+    } catch {
+      titles = {};
+    }
+  }
+  return titles;
+}
+
+function chipLabel(citation, known) {
+  const title = known[citation.source] || citation.source;
+  return citation.page ? `${title} · ${TEXT.page(citation.page)}` : title;
+}
+
+async function showAnswer(item, answer) {
+  const known = answer.citations.length ? await articleTitles() : {};
   item.className = `message assistant${answer.refused ? " refused" : ""}`;
   item.lang = answer.language;
   const parts = [];
@@ -145,11 +167,12 @@ function showAnswer(item, answer) {
     const chips = el("div", "chips");
     answer.citations.forEach((citation, index) => {
       const chip = el("button", "chip");
-      chip.append(el("b", "", String(index + 1)), document.createTextNode(` ${citation.source}`));
+      const label = chipLabel(citation, known);
+      chip.append(el("b", "", String(index + 1)), document.createTextNode(` ${label}`));
       chip.type = "button";
       chip.title = `${citation.source}: ${citation.quote}`;
       chip.setAttribute("aria-pressed", "false");
-      chip.setAttribute("aria-label", `${TEXT.source} ${index + 1}: ${citation.source}`);
+      chip.setAttribute("aria-label", `${TEXT.source} ${index + 1}: ${label}`);
       chip.addEventListener("click", () => openSource(citation, chip));
       chips.append(chip);
     });
@@ -175,7 +198,12 @@ async function openSource(citation, chip) {
     const { start, end } = citation;
     const inside = Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= chars.length;
     $("source-title").textContent = doc.title;
-    const meta = [doc.name, doc.date, doc.language].filter(Boolean).join(" · ");
+    const page = citation.page ? TEXT.page(citation.page) : "";
+    const meta = [doc.name, page, doc.date, doc.language].filter(Boolean).join(" · ");
+    const download = $("source-original");
+    download.textContent = TEXT.original;
+    download.onclick = () => downloadOriginal(doc.name);
+    download.hidden = false;
     $("source-meta").textContent = inside ? meta : `${meta} — ${TEXT.badLink}`;
     panel.hidden = false;
     if (!inside) {
@@ -193,9 +221,22 @@ async function openSource(citation, chip) {
   } catch (error) {
     $("source-title").textContent = TEXT.error;
     $("source-meta").textContent = "";
+    $("source-original").hidden = true;
     body.replaceChildren(el("p", "", error.message));
     panel.hidden = false;
   }
+}
+
+// The file as it was added (the PDF, the saved page...), fetched with the API key when one is set.
+async function downloadOriginal(name) {
+  const response = await authorizedFetch(`documents/${encodeURIComponent(name)}/original`);
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  const link = el("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 // A citation link (`?doc=<name>&start=<start>&end=<end>`, made by the API) opens its quote.
@@ -236,7 +277,7 @@ async function ask(question) {
         draft.textContent += data.text;
       } else if (name === "final") {
         finished = true;
-        showAnswer(item, data);
+        showAnswer(item, data).catch((error) => showError(item, error.message));
       } else if (name === "error") {
         finished = true;
         showError(item, data.status === 503 && data.retry_after ? TEXT.busy(data.retry_after) : data.error);

@@ -110,6 +110,7 @@ class Assistant:
         queue: GenerationQueue | None = None,
         reader: Reader | None = None,
         reranker: SentenceReranker | None = None,
+        page_of: Callable[[str, int], int | None] | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -118,6 +119,7 @@ class Assistant:
         self.sentence_embeddings = sentence_embeddings
         self.detect_language = detect_language
         self.read_file = read_file
+        self.page_of = page_of
         self.settings = settings
         # Shared by every Assistant of a service: llama.cpp runs one generation at a time.
         self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
@@ -230,7 +232,9 @@ class Assistant:
                     log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
-                citations = [c for c in (verify_citation(e, self.read_file) for e in support) if c]
+                citations = [
+                    c for c in (verify_citation(e, self.read_file, self.page_of) for e in support) if c
+                ]
                 return finish(text, citations)
         return finish(None, [])
 

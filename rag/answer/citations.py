@@ -52,14 +52,25 @@ def normalise_whitespace(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def verify_citation(item: Evidence, read_file: Callable[[str], str | None]) -> Citation | None:
-    """A Citation when `item.text` is found in its file at its offsets, else None."""
+def verify_citation(
+    item: Evidence,
+    read_file: Callable[[str], str | None],
+    page_of: Callable[[str, int], int | None] | None = None,
+) -> Citation | None:
+    """A Citation when `item.text` is found in its file at its offsets, else None; `page_of`
+    gives the page of an offset for files that have pages (PDFs)."""
     text = read_file(item.source)
     if text is None or not (0 <= item.start < item.end <= len(text)):
         return None
     if normalise_whitespace(text[item.start : item.end]) != normalise_whitespace(item.text):
         return None
-    return Citation(source=item.source, quote=text[item.start : item.end], start=item.start, end=item.end)
+    return Citation(
+        source=item.source,
+        quote=text[item.start : item.end],
+        start=item.start,
+        end=item.end,
+        page=page_of(item.source, item.start) if page_of is not None else None,
+    )
 
 
 def terms(text: str) -> set[str]:

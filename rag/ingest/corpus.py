@@ -1,7 +1,8 @@
-"""Read the article folder: one Article per file, with front matter, title and content hash.
+"""Read the article folder: one Article per file, with its metadata, title and content hash.
 
-Offsets everywhere in the service are character offsets into the decoded file text, so a
-citation's `start`/`end` can be checked against the file itself.
+Offsets everywhere in the service are character offsets into the file's text as its reader
+extracts it (`rag.ingest.readers`: the decoded file for .txt/.md, the article text for web pages,
+PDFs and Word files), so a citation's `start`/`end` can be checked against that text.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.errors import CorpusError
+from rag.ingest.readers import SUFFIXES, Extracted, read_document, supported
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+ARTICLE_SUFFIXES = tuple(SUFFIXES)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MAX_TITLE_CHARS = 160
 
@@ -39,6 +41,7 @@ class Article:
     tags: tuple[str, ...] = ()
     language: str = "und"
     extra: dict[str, str] = field(default_factory=dict)
+    page_starts: tuple[int, ...] = ()  # PDFs: the offset where each page begins
 
     @property
     def body(self) -> str:
@@ -89,20 +92,14 @@ def _title_from_body(body: str, fallback: str) -> str:
     return fallback
 
 
-def decode_article(raw: bytes, name: str) -> str:
-    """Decode file bytes as UTF-8 text; binary or non-UTF-8 content raises CorpusError."""
-    if b"\x00" in raw[:8192]:
-        raise CorpusError(f"{name}: looks binary (NUL bytes)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{name}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    return text.removeprefix("\ufeff")
-
-
-def build_article(name: str, text: str, detect_language: Callable[[str], str]) -> Article:
-    """Make an Article from decoded text: front matter, title, language, content hash."""
-    meta, body_start = parse_front_matter(text)
+def build_article(name: str, text: str | Extracted, detect_language: Callable[[str], str]) -> Article:
+    """Make an Article from a file's text (plain text may open with YAML front matter) or from
+    what a reader extracted: metadata, title, language, content hash."""
+    doc = text if isinstance(text, Extracted) else Extracted(text=text, front_matter=True)
+    text = doc.text
+    found_meta = {"title": doc.title, "date": doc.date, "author": doc.author}
+    meta, body_start = parse_front_matter(text) if doc.front_matter else ({}, 0)
+    meta = {**{k: v for k, v in found_meta.items() if v}, **meta}
     body = text[body_start:]
     if not body.strip():
         raise CorpusError(f"{name}: no text")
@@ -124,6 +121,7 @@ def build_article(name: str, text: str, detect_language: Callable[[str], str]) -
         tags=tuple(_as_text(t) for t in tags if t is not None),
         language=detect_language(body),
         extra=extra,
+        page_starts=doc.page_starts,
     )
 
 
@@ -142,15 +140,16 @@ def read_corpus(
     for path in sorted(corpus_dir.iterdir()):
         if not path.is_file() or path.name.startswith("."):
             continue
-        if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        if not supported(path.name):
             skipped.append(SkippedFile(name=path.name, reason=f"not a {'/'.join(ARTICLE_SUFFIXES)} file"))
             continue
         try:
             size = path.stat().st_size
             if size > max_file_bytes:
                 raise CorpusError(f"{path.name}: {size} bytes, over the {max_file_bytes} limit")
-            text = decode_article(path.read_bytes(), path.name)
-            articles.append(build_article(path.name, text, detect_language))
+            articles.append(
+                build_article(path.name, read_document(path.name, path.read_bytes()), detect_language)
+            )
         except (CorpusError, OSError) as exc:
             skipped.append(SkippedFile(name=path.name, reason=str(exc)))
     for item in skipped:

@@ -21,6 +21,7 @@ PROTECTED = [
     ),
     ("GET", "/documents", None),
     ("GET", "/documents/000_3aed9b3397ca7b37.txt", None),
+    ("GET", "/documents/000_3aed9b3397ca7b37.txt/original", None),
     ("POST", "/ingest", None),
 ]
 

@@ -16,7 +16,7 @@ def test_ask_returns_the_answer_contract(client: TestClient, llm: ScriptedLLM) -
         and body["refused"] is False
         and body["language"] == "en"
     )
-    assert set(body["citations"][0]) == {"source", "quote", "start", "end", "url"}
+    assert set(body["citations"][0]) == {"source", "quote", "start", "end", "page", "url"}
     citation = body["citations"][0]
     assert citation["url"] == (
         f"http://testserver/?doc={citation['source']}&start={citation['start']}&end={citation['end']}"
@@ -63,6 +63,7 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
         "/v1/chat/completions",
         "/documents",
         "/documents/{name}",
+        "/documents/{name}/original",
         "/ingest",
         "/health",
     }

@@ -1,0 +1,82 @@
+"""Seed articles saved as a PDF, a web page and a Word file, answered with the real default models."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rag.components import default_gguf_path
+from rag.service import RagService
+from rag.settings import Settings
+from tests.documents import news_page, pdf_pages, word_file
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+LINES_PER_PAGE = 18
+
+
+def paragraphs(name: str) -> list[str]:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    if text.startswith("---"):
+        text = text.split("\n---", 1)[1]
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def as_pdf_pages(parts: list[str]) -> list[list[str]]:
+    lines = [line for p in parts for line in [*textwrap.wrap(p, 90, break_on_hyphens=False), ""]]
+    return [lines[n : n + LINES_PER_PAGE] for n in range(0, len(lines), LINES_PER_PAGE)]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
+    model = default_gguf_path(ROOT / "data")
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
+    work = tmp_path_factory.mktemp("types")
+    corpus = work / "corpus"
+    corpus.mkdir()
+    (corpus / "000_cofepris.pdf").write_bytes(
+        pdf_pages("IMSS and Cofepris windows", as_pdf_pages(paragraphs("000_3aed9b3397ca7b37.txt")))
+    )
+    (corpus / "001_cofepris.html").write_bytes(
+        news_page("Instalan ventanillas de Cofepris en el IMSS", paragraphs("001_1f89d300ecf0cc92.txt"))
+    )
+    (corpus / "002_unops.docx").write_bytes(
+        word_file("IMSS Technical Council and UNOPS", paragraphs("002_dc32ab27597cd9fc.txt"))
+    )
+    settings = Settings(data_dir=work / "data", corpus_dir=corpus, llm={"model_path": model})
+    service = RagService(settings)
+    report = service.ingest()
+    assert sorted(report.added) == ["000_cofepris.pdf", "001_cofepris.html", "002_unops.docx"]
+    return service
+
+
+def verified(service: RagService, citation) -> bool:  # type: ignore[no-untyped-def]
+    text = service.files(citation.source) or ""
+    return text[citation.start : citation.end] == citation.quote
+
+
+def test_an_english_question_is_answered_from_the_pdf_with_its_page(service: RagService) -> None:
+    answer = service.ask("How many appointments does the IMSS require at Cofepris every two months?")
+    assert "170" in answer.answer
+    pdf = [c for c in answer.citations if c.source == "000_cofepris.pdf"]
+    assert pdf and all(verified(service, c) for c in answer.citations)
+    extracted = service.files.extracted("000_cofepris.pdf")
+    assert extracted is not None and len(extracted.page_starts) >= 2
+    assert pdf[0].page == extracted.page_at(pdf[0].start) and "170" in pdf[0].quote
+
+
+def test_a_spanish_question_is_answered_from_the_web_page(service: RagService) -> None:
+    answer = service.ask("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")
+    assert "170" in answer.answer and answer.language == "es"
+    assert answer.citations and all(verified(service, c) for c in answer.citations)
+
+
+def test_a_question_is_answered_from_the_word_file(service: RagService) -> None:
+    answer = service.ask("Who is the president of Concanaco-Servytur?")
+    assert "López Camps" in answer.answer
+    assert [c.source for c in answer.citations] == ["002_unops.docx"]
+    assert verified(service, answer.citations[0]) and answer.citations[0].page is None
