@@ -63,10 +63,14 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.server.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.server.max_body_bytes,
+        uploads={"/documents": settings.server.max_upload_bytes},
+    )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

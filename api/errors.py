@@ -7,6 +7,10 @@ import logging
 from rag.errors import (
     BusyError,
     CancelledError,
+    DocumentNameError,
+    DocumentNotFoundError,
+    FileTooLargeError,
+    FileTypeError,
     GenerationTimeoutError,
     IndexNotReadyError,
     QuestionError,
@@ -17,6 +21,10 @@ log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[RagError], int]] = [
     (QuestionError, 422),
+    (DocumentNameError, 422),
+    (DocumentNotFoundError, 404),
+    (FileTooLargeError, 413),
+    (FileTypeError, 415),
     (BusyError, 503),
     (IndexNotReadyError, 503),
     (GenerationTimeoutError, 504),

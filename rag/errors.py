@@ -17,6 +17,22 @@ class CorpusError(RagError):
     """The corpus folder or one of its files cannot be read."""
 
 
+class FileTypeError(CorpusError):
+    """A file's type is not one the service reads, or its content does not match its extension."""
+
+
+class FileTooLargeError(CorpusError):
+    """A file is over the size limit (`RAG_CHUNKING__MAX_FILE_BYTES`)."""
+
+
+class DocumentNameError(RagError):
+    """A file name cannot be used in the corpus folder, even sanitised."""
+
+
+class DocumentNotFoundError(RagError):
+    """No corpus file has that name."""
+
+
 class QuestionError(RagError):
     """The question is empty, too long or otherwise unusable."""
 

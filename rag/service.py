@@ -27,6 +27,7 @@ from rag.ingest.corpus import read_corpus
 from rag.ingest.index import ArticleIndex
 from rag.ingest.pipeline import Ingestor, IngestReport, ingest_lock
 from rag.ingest.readers import Extracted, read_document
+from rag.ingest.uploads import AddReport, add_files, remove_file
 from rag.language import make_language_detector
 from rag.lru import LRU
 from rag.retrieve.hybrid import HybridRetriever
@@ -228,6 +229,16 @@ class RagService:
         info = next((d for d in self.documents() if d.name == name), None)
         text = self.files(name) if info is not None else None
         return (info, text) if info is not None and text is not None else None
+
+    def add_documents(self, uploads: Sequence[tuple[str, bytes]]) -> AddReport:
+        """Store uploaded files (name, bytes) in the corpus folder and index them (see add_files)."""
+        return add_files(
+            self.settings.corpus_dir, uploads, self.settings.chunking.max_file_bytes, lambda: self.ingest()
+        )
+
+    def remove_document(self, name: str) -> IngestReport:
+        """Delete a corpus file and its chunks."""
+        return remove_file(self.settings.corpus_dir, name, lambda: self.ingest())
 
     def original(self, name: str) -> Path | None:
         """The file of an indexed document as it was added (to download it); None when unknown."""

@@ -209,7 +209,18 @@ class ServerSettings(_Section):
     cors_origins: list[str] = Field(
         [], description="Origins allowed by CORS (e.g. ['http://localhost:3000']); empty = CORS off."
     )
-    allow_ingest: bool = Field(True, description="Whether `POST /ingest` may re-index the corpus.")
+    allow_ingest: bool = Field(
+        True,
+        description="Whether `POST /ingest` may re-index the corpus and `POST`/`DELETE /documents` "
+        "may add and remove files.",
+    )
+    max_upload_bytes: int = Field(
+        50_000_000,
+        ge=1024,
+        le=2_000_000_000,
+        description="Largest `POST /documents` request (all files together); each file is also held "
+        "to `chunking.max_file_bytes`.",
+    )
     model_id: str = Field(
         "articles-qa", description="Model name the OpenAI-compatible endpoint advertises and accepts."
     )

@@ -1,12 +1,18 @@
-"""GET /documents and GET /documents/{name}: what is indexed, and the text citations point into."""
+"""/documents: what is indexed, the text citations point into, the original files; adding
+(multipart upload) and removing articles."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import Service
+from api.deps import AppSettings, Service
+from rag.ingest.pipeline import IngestReport
+from rag.ingest.uploads import AddReport
 from rag.types import DocumentInfo
 
 router = APIRouter(tags=["documents"])
@@ -55,3 +61,44 @@ def get_original(name: str, service: Service) -> FileResponse:
         content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+def _writable(settings: AppSettings) -> None:
+    if not settings.server.allow_ingest:
+        raise HTTPException(403, "changing the corpus over HTTP is disabled (RAG_SERVER__ALLOW_INGEST=false)")
+
+
+@router.post(
+    "/documents",
+    response_model=AddReport,
+    summary="Add or replace articles: one or more files (.txt, .md, .html, .pdf, .docx) as multipart form data",
+    responses={
+        403: {"description": "Disabled by RAG_SERVER__ALLOW_INGEST=false"},
+        413: {
+            "description": "A file over RAG_CHUNKING__MAX_FILE_BYTES, or the request over RAG_SERVER__MAX_UPLOAD_BYTES"
+        },
+        415: {
+            "description": "A type the service does not read, or content that does not match the extension"
+        },
+        422: {"description": "No files, or a name that cannot be used"},
+    },
+)
+async def add_documents(
+    files: Annotated[list[UploadFile], File(description="The article files, in the form field `files`.")],
+    service: Service,
+    settings: AppSettings,
+) -> AddReport:
+    _writable(settings)
+    uploads = [(f.filename or "", await f.read()) for f in files]
+    return await run_in_threadpool(service.add_documents, uploads)
+
+
+@router.delete(
+    "/documents/{name}",
+    response_model=IngestReport,
+    summary="Remove an article file and its chunks",
+    responses={403: {"description": "Disabled"}, 404: {"description": "No such corpus file"}},
+)
+def remove_document(name: str, service: Service, settings: AppSettings) -> IngestReport:
+    _writable(settings)
+    return service.remove_document(name)

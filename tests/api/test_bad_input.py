@@ -225,7 +225,7 @@ def test_unknown_documents_and_traversal_get_404(quiet_client: TestClient, path:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/ask"), ("GET", "/ask/stream"), ("GET", CHAT), ("PUT", "/ingest"), ("DELETE", "/documents/x")],
+    [("GET", "/ask"), ("GET", "/ask/stream"), ("GET", CHAT), ("PUT", "/ingest"), ("PUT", "/documents/x")],
 )
 def test_wrong_methods_get_a_json_405(quiet_client: TestClient, method: str, path: str) -> None:
     assert_json_4xx(quiet_client.request(method, path), 405)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from rag.errors import CorpusError
+from rag.errors import FileTypeError
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def read_document(name: str, data: bytes) -> Extracted:
         from rag.ingest.readers.word import read_word
 
         return read_word(name, data)
-    raise CorpusError(f"{name}: not a supported file type ({', '.join(sorted(SUFFIXES))})")
+    raise FileTypeError(f"{name}: not a supported file type ({', '.join(sorted(SUFFIXES))})")
 
 
 def _suffix(name: str) -> str:

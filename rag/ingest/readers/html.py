@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, FileTypeError
 from rag.ingest.readers import Extracted
 
 _MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div|title)\b", re.IGNORECASE)
@@ -17,7 +17,7 @@ _MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div|title)
 def read_html(name: str, data: bytes) -> Extracted:
     """The main text of the page; CorpusError when it is not HTML or holds no article text."""
     if b"\x00" in data[:8192] or not _MARKUP.search(data[:65536]):
-        raise CorpusError(f"{name}: not an HTML page (the content does not match the extension)")
+        raise FileTypeError(f"{name}: not an HTML page (the content does not match the extension)")
     import trafilatura
 
     found = trafilatura.bare_extraction(

@@ -7,7 +7,7 @@ import io
 import re
 from collections import Counter
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, FileTypeError
 from rag.ingest.readers import Extracted
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-záéíóúüñ])")
@@ -21,7 +21,7 @@ def read_pdf(name: str, data: bytes) -> Extracted:
     """Pages joined by blank lines; CorpusError for a file that is not a PDF, cannot be opened
     without a password, or has no text layer (a scan)."""
     if not data.lstrip()[:5] == b"%PDF-":
-        raise CorpusError(f"{name}: not a PDF (the content does not match the .pdf extension)")
+        raise FileTypeError(f"{name}: not a PDF (the content does not match the .pdf extension)")
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import zipfile
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, FileTypeError
 from rag.ingest.readers import Extracted
 
 
 def read_word(name: str, data: bytes) -> Extracted:
     """Non-empty paragraphs joined by blank lines; CorpusError for anything that is not a .docx."""
     if not data.startswith(b"PK\x03\x04"):
-        raise CorpusError(f"{name}: not a Word file (the content does not match the .docx extension)")
+        raise FileTypeError(f"{name}: not a Word file (the content does not match the .docx extension)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise CorpusError(f"{name}: a zip file, but not a Word document")
+                raise FileTypeError(f"{name}: a zip file, but not a Word document")
         import docx
 
         document = docx.Document(io.BytesIO(data))
