@@ -14,7 +14,10 @@ const TEXT = SPANISH
       keyMissing: "Hace falta una clave de API.", source: "Fuente", total: "total",
       stop: "Detener", stopped: "Detenido.",
       badLink: "El pasaje enlazado no está en este artículo (puede haber cambiado desde que se creó el enlace).",
-      page: (n) => `página ${n}`, original: "Descargar el archivo original"
+      page: (n) => `página ${n}`, original: "Descargar el archivo original",
+      articles: "Artículos", drop: "Suelta aquí artículos (.txt, .md, .html, .pdf, .docx)", choose: "Elegir archivos",
+      remove: "Quitar", confirmRemove: (n) => `¿Quitar ${n} del corpus?`, uploading: "Subiendo…",
+      status: { added: "añadido", updated: "actualizado", unchanged: "sin cambios", skipped: "omitido" }
     }
   : {
       ask: "Ask", question: "Question", placeholder: "Ask about the articles (English or Spanish)",
@@ -26,7 +29,10 @@ const TEXT = SPANISH
       keyMissing: "An API key is needed.", source: "Source", total: "total",
       stop: "Stop", stopped: "Stopped.",
       badLink: "The linked passage is not in this article (it may have changed since the link was made).",
-      page: (n) => `page ${n}`, original: "Download the original file"
+      page: (n) => `page ${n}`, original: "Download the original file",
+      articles: "Articles", drop: "Drop articles here (.txt, .md, .html, .pdf, .docx)", choose: "Choose files",
+      remove: "Remove", confirmRemove: (n) => `Remove ${n} from the corpus?`, uploading: "Uploading…",
+      status: { added: "added", updated: "updated", unchanged: "unchanged", skipped: "skipped" }
     };
 const KEY_STORAGE = "rag-api-key";
 
@@ -293,6 +299,102 @@ async function ask(question) {
   }
 }
 
+// The article library: upload (file picker or drag-and-drop, with progress) and remove.
+function sendFiles(files) {
+  const body = new FormData();
+  for (const file of files) body.append("files", file, file.name);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest(); // XMLHttpRequest reports upload progress; fetch does not
+    request.open("POST", "documents");
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
+    const progress = $("upload-progress");
+    progress.hidden = false;
+    progress.removeAttribute("value");
+    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
+    request.onload = () => { progress.hidden = true; resolve(request); };
+    request.onerror = () => { progress.hidden = true; reject(new TypeError("network")); };
+    request.send(body);
+  });
+}
+
+async function upload(files) {
+  if (!files.length) return;
+  const results = $("upload-results");
+  results.replaceChildren(el("li", "", TEXT.uploading));
+  try {
+    let request = await sendFiles(files);
+    if (request.status === 401) {
+      localStorage.removeItem(KEY_STORAGE);
+      if (!(await askForKey())) throw new Error(TEXT.keyMissing);
+      request = await sendFiles(files);
+    }
+    let body = {};
+    try { body = JSON.parse(request.responseText); } catch { /* not JSON: reported below */ }
+    if (request.status !== 200) throw new Error(body.error || `${request.status} ${request.statusText}`);
+    results.replaceChildren(...body.files.map((file) => {
+      const shown = file.stored_as && file.stored_as !== file.name ? `${file.name} → ${file.stored_as}` : file.name;
+      const line = `${shown}: ${TEXT.status[file.status]}${file.reason ? ` (${file.reason})` : ""}`;
+      return el("li", file.status, line);
+    }));
+  } catch (error) {
+    results.replaceChildren(el("li", "failed", error instanceof TypeError ? TEXT.down : error.message));
+  }
+  titles = null;
+  await Promise.all([listDocuments(), refreshStatus()]);
+}
+
+async function listDocuments() {
+  const list = $("document-list");
+  const response = await authorizedFetch("documents");
+  if (!response.ok) {
+    list.replaceChildren(el("li", "failed", await errorMessage(response)));
+    return;
+  }
+  const documents = await response.json();
+  list.replaceChildren(...documents.map((doc) => {
+    const item = el("li");
+    const label = el("span");
+    label.append(el("span", "doc-title", doc.title), el("span", "doc-name", doc.name));
+    const remove = el("button", "secondary", TEXT.remove);
+    remove.type = "button";
+    remove.setAttribute("aria-label", `${TEXT.remove} ${doc.name}`);
+    remove.addEventListener("click", async () => {
+      if (!window.confirm(TEXT.confirmRemove(doc.name))) return;
+      const removed = await authorizedFetch(`documents/${encodeURIComponent(doc.name)}`, { method: "DELETE" });
+      if (!removed.ok) $("upload-results").replaceChildren(el("li", "failed", await errorMessage(removed)));
+      titles = null;
+      await Promise.all([listDocuments(), refreshStatus()]);
+    });
+    item.append(label, remove);
+    return item;
+  }));
+}
+
+function initLibrary() {
+  const dialog = $("library");
+  $("library-open").textContent = TEXT.articles;
+  $("library-title").textContent = TEXT.articles;
+  $("drop-hint").textContent = TEXT.drop;
+  $("choose-label").textContent = TEXT.choose;
+  $("library-open").addEventListener("click", async () => {
+    dialog.showModal();
+    await listDocuments();
+  });
+  $("library-close").addEventListener("click", () => dialog.close());
+  $("file-input").addEventListener("change", async (event) => {
+    await upload([...event.target.files]);
+    event.target.value = "";
+  });
+  const zone = $("drop-zone");
+  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", async (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    await upload([...event.dataTransfer.files]);
+  });
+}
+
 async function refreshStatus() {
   const status = $("status");
   try {
@@ -340,6 +442,7 @@ function init() {
       form.requestSubmit();
     }
   });
+  initLibrary();
   refreshStatus();
   input.focus();
   openLinkedQuote();
