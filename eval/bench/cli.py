@@ -26,6 +26,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--answers", type=int, help="questions answered by the LLM (0: none)")
     parser.add_argument("--work-dir", type=Path, help="corpus, index and downloads (default: DATA_DIR/bench)")
     parser.add_argument("--out", type=Path, help="run folder (default: WORK_DIR/runs/<timestamp>)")
+    parser.add_argument(
+        "--formats",
+        action="store_true",
+        help="instead: read and ingest speed per file type (txt, html, pdf, docx) made from seeds/",
+    )
+    parser.add_argument("--copies", type=int, default=10, help="--formats: files per seed article and type")
     parser.set_defaults(handler=run)
 
 
@@ -38,6 +44,18 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("eval.bench").setLevel(logging.INFO)
     base = Settings()
     work_dir = args.work_dir or base.data_dir / "bench"
+    if args.formats:
+        from eval.bench.formats import formats_markdown, measure_formats
+
+        started = time.perf_counter()
+        rows = measure_formats(bench_settings(base, work_dir), work_dir, base.corpus_dir, args.copies)
+        text = formats_markdown(rows)
+        out_dir = args.out or work_dir / "runs" / ("formats-" + time.strftime("%Y%m%d-%H%M%S"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "formats.md").write_text(text)
+        print(text)
+        print(f"written to {out_dir} ({time.perf_counter() - started:.0f} s)")
+        return 0
     mode = "small" if args.small else "full" if args.full else "default"
     config = with_overrides(
         MODES[mode],

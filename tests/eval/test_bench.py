@@ -155,3 +155,19 @@ def test_rag_bench_is_registered_as_a_plugin_command() -> None:
 
     args = parser.parse_args(["bench", "--small", "--corpus", "seeds"])
     assert args.small and args.corpus == Path("seeds") and callable(args.handler)
+
+
+def test_formats_measures_every_file_type(tmp_path: Path) -> None:
+    from eval.bench.formats import formats_markdown, measure_formats
+    from rag.settings import Settings
+    from tests.fakes import KeywordEmbedding
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "seeds")
+    rows = measure_formats(settings, tmp_path / "work", ROOT / "seeds", copies=1, embedder=KeywordEmbedding())
+    assert [r["type"] for r in rows] == ["txt", "html", "pdf", "docx"]
+    for row in rows:
+        assert row["files"] == 5 and row["skipped"] == 0 and row["chunks"] >= 5
+        assert row["read_files_per_s"] > 0 and row["ingest_chunks_per_s"] > 0
+    pdf = rows[2]
+    assert pdf["pages"] >= 5 and pdf["read_pages_per_s"] > 0
+    assert "| pdf | 5 |" in formats_markdown(rows)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from api.app import create_app
 from rag.components import default_gguf_path
 from rag.service import RagService
 from rag.settings import Settings
+from tests.api.browser import chromium
+from tests.api.support import serve
 from tests.documents import news_page, pdf_pages, word_file
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 LINES_PER_PAGE = 18
+# Set to a path to keep the screenshot (docs/chat-page-pdf.png is made this way).
+SCREENSHOT_COPY = os.environ.get("RAG_TEST_PDF_SCREENSHOT")
 
 
 def paragraphs(name: str) -> list[str]:
@@ -80,3 +88,21 @@ def test_a_question_is_answered_from_the_word_file(service: RagService) -> None:
     assert "López Camps" in answer.answer
     assert [c.source for c in answer.citations] == ["002_unops.docx"]
     assert verified(service, answer.citations[0]) and answer.citations[0].page is None
+
+
+def test_the_chat_page_cites_the_pdf_by_page(service: RagService, tmp_path: Path) -> None:
+    with serve(create_app(service.settings, service=service)) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url)
+        page.fill("#question", "How many appointments does the IMSS require at Cofepris every two months?")
+        page.click("#send")
+        chip = page.locator(".message.assistant .chip", has_text="IMSS and Cofepris windows").first
+        expect(chip).to_contain_text("· page ", timeout=60_000)
+        chip.click()
+        expect(page.locator("#source-text mark")).to_contain_text("170")
+        expect(page.locator("#source-meta")).to_contain_text("000_cofepris.pdf · page ")
+        shot = tmp_path / "chat-page-pdf.png"
+        page.screenshot(path=shot)
+    assert shot.stat().st_size > 10_000
+    if SCREENSHOT_COPY:
+        shutil.copy(shot, SCREENSHOT_COPY)
