@@ -143,13 +143,13 @@ function showError(item, message) {
   item.replaceChildren(el("span", "badge", TEXT.error), el("div", "text", message));
 }
 
-// Titles of the indexed articles by file name, for citation chips (read once, when needed).
+// The indexed articles by file name ({title, date}), for citation chips (read once, when needed).
 let titles = null;
 async function articleTitles() {
   if (titles === null) {
     try {
       const response = await authorizedFetch("documents");
-      titles = response.ok ? Object.fromEntries((await response.json()).map((d) => [d.name, d.title])) : {};
+      titles = response.ok ? Object.fromEntries((await response.json()).map((d) => [d.name, d])) : {};
     } catch {
       titles = {};
     }
@@ -158,8 +158,14 @@ async function articleTitles() {
 }
 
 function chipLabel(citation, known) {
-  const title = known[citation.source] || citation.source;
+  const title = (known[citation.source] || {}).title || citation.source;
   return citation.page ? `${title} · ${TEXT.page(citation.page)}` : title;
+}
+
+// The file name and date as secondary text: the chip's tooltip, with the quote.
+function chipDetails(citation, known) {
+  const date = ((known[citation.source] || {}).date || "").slice(0, 10);
+  return `${[citation.source, date].filter(Boolean).join(" · ")}: ${citation.quote}`;
 }
 
 async function showAnswer(item, answer) {
@@ -176,7 +182,7 @@ async function showAnswer(item, answer) {
       const label = chipLabel(citation, known);
       chip.append(el("b", "", String(index + 1)), document.createTextNode(` ${label}`));
       chip.type = "button";
-      chip.title = `${citation.source}: ${citation.quote}`;
+      chip.title = chipDetails(citation, known);
       chip.setAttribute("aria-pressed", "false");
       chip.setAttribute("aria-label", `${TEXT.source} ${index + 1}: ${label}`);
       chip.addEventListener("click", () => openSource(citation, chip));
@@ -354,7 +360,8 @@ async function listDocuments() {
   list.replaceChildren(...documents.map((doc) => {
     const item = el("li");
     const label = el("span");
-    label.append(el("span", "doc-title", doc.title), el("span", "doc-name", doc.name));
+    const secondary = [doc.name, (doc.date || "").slice(0, 10)].filter(Boolean).join(" · ");
+    label.append(el("span", "doc-title", doc.title), el("span", "doc-name", secondary));
     const remove = el("button", "secondary", TEXT.remove);
     remove.type = "button";
     remove.setAttribute("aria-label", `${TEXT.remove} ${doc.name}`);

@@ -60,6 +60,9 @@ def test_an_uploaded_pdf_answers_and_removing_it_takes_the_answer_away(
 
     page.click("#library-open")
     expect(page.locator("#document-list li")).to_have_count(5)
+    spanish = page.locator("#document-list li", has_text="001_1f89d300ecf0cc92.txt")
+    expect(spanish).to_contain_text("Instalan ventanillas de atención de Cofepris")  # the title first
+    expect(spanish.locator(".doc-name")).to_have_text("001_1f89d300ecf0cc92.txt · 2021-12-22")
     page.set_input_files("#file-input", [str(pdf), str(scan)])
     results = page.locator("#upload-results li")
     expect(results).to_have_text(

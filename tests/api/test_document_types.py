@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def test_the_chat_page_shows_title_and_page_and_offers_the_original(
         page.click("#send")
         chip = page.locator(".message.assistant .chip").first
         expect(chip).to_have_text("1 IMSS appointments at Cofepris · page 2", timeout=20_000)
+        expect(chip).to_have_attribute("title", re.compile(r"^appointments\.pdf: .*170 appointments"))
         chip.click()
         expect(page.locator("#source-text mark")).to_contain_text("170 appointments every two months")
         expect(page.locator("#source-meta")).to_contain_text("appointments.pdf · page 2")
