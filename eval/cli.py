@@ -64,13 +64,13 @@ def _settings(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from eval.report import check_thresholds, compare_markdown, load_thresholds
+    from eval.scoring.report import check_thresholds, compare_markdown, load_thresholds
 
     if args.squad:
         if args.squad[0] != "squad" or len(args.squad) < 2:
             print("error: usage: rag eval squad FILE [FILE ...]", file=sys.stderr)
             return 2
-        from eval.squad import run_squad
+        from eval.scoring.squad import run_squad
 
         out_dir = args.out or Path("eval/runs") / ("squad-" + time.strftime("%Y%m%d-%H%M%S"))
         table = run_squad(
@@ -86,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         runs = {str(d): json.loads((d / "summary.json").read_text()) for d in args.compare}
         print(compare_markdown(runs))
         return 0
-    from eval.dataset import load_qa, select_split
-    from eval.runner import describe, evaluate, write_run
+    from eval.scoring.dataset import load_qa, select_split
+    from eval.scoring.runner import describe, evaluate, write_run
     from rag.service import RagService
 
     items = select_split(load_qa(args.qa), args.split)

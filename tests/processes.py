@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from eval.load import free_port
+from eval.load.loadtest import free_port
 
 __all__ = ["free_port", "stop"]
 

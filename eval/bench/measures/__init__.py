@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from eval.metrics import percentile
+from eval.scoring.metrics import percentile
 
 __all__ = ["percentile"]
 

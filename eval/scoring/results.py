@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-# Every metric of one question (eval.report.SCORE_METRICS); None where it does not apply.
+# Every metric of one question (eval.scoring.report.SCORE_METRICS); None where it does not apply.
 Scores = dict[str, float | bool | None]
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.dataset import QAItem
+from eval.scoring.dataset import QAItem
 from eval.tables import markdown_table
 
 
@@ -83,7 +83,7 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
     """Retrieval over every question and answers for the first `answers` of each run; Markdown table."""
     from tqdm import tqdm
 
-    from eval import metrics
+    from eval.scoring import metrics
     from rag.service import RagService
     from rag.settings import Settings
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import NEEDS, compile_accept
+from eval.scoring.metrics import NEEDS, compile_accept
 
 _REQUIRED: dict[str, type] = {
     "id": str,

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import load_qa
-from eval.metrics import fold
-from eval.report import check_thresholds, load_thresholds
-from eval.runner import evaluate, write_run
+from eval.scoring.dataset import load_qa
+from eval.scoring.metrics import fold
+from eval.scoring.report import check_thresholds, load_thresholds
+from eval.scoring.runner import evaluate, write_run
 from rag.service import RagService
 from rag.settings import Settings
 from tests.fakes import KeywordEmbedding, ScriptedLLM
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ITEMS = [
     i
     for i in load_qa(ROOT / "eval/qa.jsonl")

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from eval import metrics as m
+from eval.scoring import metrics as m
 
 
 def test_fold_lowercases_and_strips_accents() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from eval.dataset import QAItem, slices
-from eval.report import markdown_report, score, summarize, write_chart
-from eval.results import QuestionResult, Summary
+from eval.scoring.dataset import QAItem, slices
+from eval.scoring.report import markdown_report, score, summarize, write_chart
+from eval.scoring.results import QuestionResult, Summary
 from rag.language import written_in
 from rag.service import RagService
 

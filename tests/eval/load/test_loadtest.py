@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from eval.load import final_event, load_questions, markdown, problems, run, run_load, validate_answer
+from eval.load.loadtest import final_event, load_questions, markdown, problems, run, run_load, validate_answer
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.support import serve
 from tests.fakes import KeywordEmbedding, ScriptedLLM
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 QA = ROOT / "eval" / "qa.jsonl"
 
 

@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
-from eval.dataset import QAItem, load_qa, select_split, slices, split_of
-from eval.metrics import accept_match
+from eval.scoring.dataset import QAItem, load_qa, select_split, slices, split_of
+from eval.scoring.metrics import accept_match
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 QA_FILE = ROOT / "eval" / "qa.jsonl"
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.squad import cross_lingual, load_squad, write_corpus
+from eval.scoring.squad import cross_lingual, load_squad, write_corpus
 
 
 def _write(path: Path, context: str, question: str, answer: str) -> Path:

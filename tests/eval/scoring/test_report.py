@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from eval.dataset import QAItem
-from eval.report import (
+from eval.scoring.dataset import QAItem
+from eval.scoring.report import (
     KEY_METRICS,
     check_thresholds,
     compare_markdown,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import percentile
+from eval.scoring.metrics import percentile
 from eval.tables import markdown_table
 
 DEFAULT_QA = Path("eval/qa.jsonl")

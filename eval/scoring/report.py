@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval import metrics
-from eval.dataset import QAItem
-from eval.results import QuestionResult, Scores, Stats, Summary
+from eval.scoring import metrics
+from eval.scoring.dataset import QAItem
+from eval.scoring.results import QuestionResult, Scores, Stats, Summary
 from eval.tables import markdown_table
 
 SCORE_METRICS = (

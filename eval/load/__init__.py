@@ -1,0 +1,1 @@
+"""Load tests: many clients against a served `rag serve`."""

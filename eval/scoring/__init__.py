@@ -1,0 +1,1 @@
+"""Scoring answers: the Q&A set, metrics, per-question results, reports, the quality gate and XQuAD."""
