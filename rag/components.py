@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
@@ -135,24 +136,47 @@ def _transformers_backend():
     return huggingface
 
 
-def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
-    """Build the configured LLM (its library is imported only for the backend chosen)."""
+def _backend(settings: LLMSettings, data_dir: Path) -> tuple[Callable[[], LLM], Callable[[], str]]:
+    """How to build the configured LLM and how to check that it can be used; each backend's
+    library is imported only when that backend is chosen."""
     match settings.backend:
         case "llamacpp":
-            from rag.models.llms.llamacpp import load_llamacpp
 
-            return load_llamacpp(resolve_gguf(settings, data_dir), settings)
+            def load_llamacpp() -> LLM:
+                from rag.models.llms.llamacpp import load_llamacpp
+
+                return load_llamacpp(resolve_gguf(settings, data_dir), settings)
+
+            return load_llamacpp, lambda: _check_gguf(resolve_gguf(settings, data_dir))
         case "openai":
-            from rag.models.llms.openai_like import load_openai_like
+            from rag.models.llms import openai_like
 
-            return load_openai_like(settings)
+            return lambda: openai_like.load_openai_like(settings), lambda: openai_like.check_openai_like(
+                settings
+            )
         case "ollama":
-            from rag.models.llms.ollama import load_ollama
+            from rag.models.llms import ollama
 
-            return load_ollama(settings)
+            return lambda: ollama.load_ollama(settings), lambda: ollama.check_ollama(settings)
         case "transformers":
-            return _transformers_backend().load_transformers(settings)
+            return (
+                lambda: _transformers_backend().load_transformers(settings),
+                lambda: _transformers_backend().check_transformers(settings),
+            )
     raise ConfigError(f"unknown LLM backend {settings.backend!r}; known: {', '.join(LLM_BACKENDS)}")
+
+
+def _check_gguf(path: Path) -> str:
+    with path.open("rb") as handle:
+        if handle.read(4) != b"GGUF":
+            raise ModelFileError(f"{path} is not a GGUF file: set RAG_LLM__MODEL_PATH to one.")
+    return f"llamacpp {path}"
+
+
+def make_llm(settings: LLMSettings, data_dir: Path) -> LLM:
+    """Build the configured LLM (its library is imported only for the backend chosen)."""
+    load, _ = _backend(settings, data_dir)
+    return load()
 
 
 def check_llm(settings: LLMSettings, data_dir: Path) -> str:
@@ -164,24 +188,8 @@ def check_llm(settings: LLMSettings, data_dir: Path) -> str:
     folder or GGUF file exists. Returns a one-line description of what was checked; raises a
     RagError (LLMUnavailableError, ModelFileError or ConfigError) whose message names the fix.
     """
-    match settings.backend:
-        case "llamacpp":
-            path = resolve_gguf(settings, data_dir)
-            with path.open("rb") as handle:
-                if handle.read(4) != b"GGUF":
-                    raise ModelFileError(f"{path} is not a GGUF file: set RAG_LLM__MODEL_PATH to one.")
-            return f"llamacpp {path}"
-        case "openai":
-            from rag.models.llms.openai_like import check_openai_like
-
-            return check_openai_like(settings)
-        case "ollama":
-            from rag.models.llms.ollama import check_ollama
-
-            return check_ollama(settings)
-        case "transformers":
-            return _transformers_backend().check_transformers(settings)
-    raise ConfigError(f"unknown LLM backend {settings.backend!r}; known: {', '.join(LLM_BACKENDS)}")
+    _, check = _backend(settings, data_dir)
+    return check()
 
 
 def llm_label(settings: LLMSettings) -> str:
