@@ -15,10 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def real_service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
+def default_model() -> Path:
+    """The default GGUF, assembled by `make models`."""
     model = default_gguf_path(ROOT / "data")
     if not model.exists():
         pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
+    return model
+
+
+@pytest.fixture(scope="session")
+def real_service(tmp_path_factory: pytest.TempPathFactory, default_model: Path) -> RagService:
+    model = default_model
     workdir = tmp_path_factory.mktemp("real")
     shutil.copytree(ROOT / "seeds", workdir / "seeds")
     settings = Settings(data_dir=workdir / "data", corpus_dir=workdir / "seeds", llm={"model_path": model})

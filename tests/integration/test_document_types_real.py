@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from api.app import create_app
-from rag.components import default_gguf_path
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.browser import chromium
@@ -39,10 +38,8 @@ def as_pdf_pages(parts: list[str]) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
-    model = default_gguf_path(ROOT / "data")
-    if not model.exists():
-        pytest.fail(f"{model} is missing: run `make models` (make test does) before these tests")
+def service(tmp_path_factory: pytest.TempPathFactory, default_model: Path) -> RagService:
+    model = default_model
     work = tmp_path_factory.mktemp("types")
     corpus = work / "corpus"
     corpus.mkdir()
