@@ -112,7 +112,9 @@ class RagService:
         self.reranker = make_reranker(settings.answer, settings.embedding.threads)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
-        self.queue = GenerationQueue(settings.server.queue_size, settings.server.request_timeout_s)
+        self.queue = GenerationQueue(
+            settings.server.queue_size, settings.server.request_timeout_s, settings.server.model_concurrency
+        )
         self._documents: tuple[int, list[DocumentInfo]] | None = None  # (chunk count, summary)
 
     @property
@@ -268,5 +270,5 @@ class RagService:
             llm_error=llm_error,
             documents=self._document_count() if chunks else 0,
             chunks=chunks,
-            queue=QueueState(waiting_or_running=self.queue.admitted, capacity=self.queue.size + 1),
+            queue=QueueState(waiting_or_running=self.queue.admitted, capacity=self.queue.capacity),
         )

@@ -194,8 +194,17 @@ class ServerSettings(_Section):
         4,
         ge=0,
         le=1000,
-        description="Questions that may wait for the model while one is generating; "
+        description="Questions that may wait for the model while others are generating; "
         "beyond that the server answers 503 with Retry-After.",
+    )
+    model_concurrency: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="Questions that may use the model at once. 1 for the in-process llamacpp and "
+        "transformers backends (one context: a higher value is a start-up error); an OpenAI-compatible "
+        "or Ollama server that batches requests (vLLM, llama.cpp server with parallel slots) can take "
+        "as many as it has slots.",
     )
     request_timeout_s: float = Field(
         60.0,
@@ -261,3 +270,13 @@ class Settings(BaseSettings):
         description="When set, every endpoint but /health and the chat page requires "
         "`Authorization: Bearer <key>`.",
     )
+
+    @model_validator(mode="after")
+    def _one_turn_for_in_process_models(self) -> Settings:
+        if self.server.model_concurrency > 1 and self.llm.backend in ("llamacpp", "transformers"):
+            raise ValueError(
+                f"server.model_concurrency is {self.server.model_concurrency}, but backend "
+                f"{self.llm.backend!r} runs one generation at a time in this process: set it to 1, "
+                "or serve the model with an LLM server (RAG_LLM__BACKEND=openai) to answer several at once"
+            )
+        return self

@@ -73,7 +73,9 @@ class QueueState(BaseModel):
     """Occupancy of the generation queue."""
 
     waiting_or_running: int = Field(ge=0, description="Questions holding a place now.")
-    capacity: int = Field(ge=1, description="Places in all: one generating plus `queue_size` waiting.")
+    capacity: int = Field(
+        ge=1, description="Places in all: `model_concurrency` generating plus `queue_size` waiting."
+    )
 
 
 class Health(BaseModel):

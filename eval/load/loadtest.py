@@ -53,6 +53,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--corpus", type=Path, default=Path("seeds"), help="articles the server indexes")
     parser.add_argument("--out", type=Path, help="run folder (default: data/loadtest/<timestamp>)")
     parser.add_argument("--seed", type=int, default=0, help="question order")
+    server = parser.add_argument_group("the started server's LLM (default: --llm in process)")
+    server.add_argument("--llm-url", help="an OpenAI-compatible LLM server (ends in /v1) instead of --llm")
+    server.add_argument("--llm-model", default="fake", help="the model name that server lists")
+    server.add_argument(
+        "--fake-llm", action="store_true", help="start eval.load.fake_llm and use it (simulated model time)"
+    )
+    server.add_argument("--fake-latency", type=float, default=0.5, help="fake: seconds to the first token")
+    server.add_argument("--fake-tokens-per-s", type=float, default=40.0, help="fake: tokens/s per request")
+    server.add_argument("--fake-slots", type=int, default=8, help="fake: requests it generates at once")
+    server.add_argument(
+        "--model-concurrency", type=int, default=1, help="RAG_SERVER__MODEL_CONCURRENCY of the started server"
+    )
+    server.add_argument("--queue-size", type=int, help="RAG_SERVER__QUEUE_SIZE of the started server")
     parser.set_defaults(handler=run)
 
 
@@ -316,6 +329,15 @@ def markdown(summary: dict[str, Any]) -> str:
                 f"growth {memory['growth_end_pct']}% / max {memory['growth_max_pct']}%)",
             )
         )
+    fake = summary.get("fake_llm")
+    if fake:
+        rows.append(
+            (
+                "simulated LLM server (latency, tokens/s, slots → requests, peak in flight)",
+                f"{fake['latency_s']} s, {fake['tokens_per_s']:g}, {fake['slots']} → {fake['requests']}, "
+                f"{fake['peak_in_flight']} (model concurrency {summary.get('model_concurrency', 1)})",
+            )
+        )
     rows.append(
         ("server alive / health after", f"{summary.get('server_alive', 'n/a')} / {summary['health_after']}")
     )
@@ -334,9 +356,10 @@ def free_port() -> int:
 
 @contextmanager
 def started_server(
-    corpus: Path, llm: Path, work_dir: Path, log: Path
+    corpus: Path, llm: Path, work_dir: Path, log: Path, settings: dict[str, str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`rag serve` on a free local port over a copy of `corpus`, in its own data dir."""
+    """`rag serve` on a free local port over a copy of `corpus`, in its own data dir; `settings`
+    are extra RAG_* variables (an LLM server, the model concurrency)."""
     shutil.copytree(corpus, work_dir / "corpus")
     port = free_port()
     env = {
@@ -346,6 +369,7 @@ def started_server(
         "RAG_LLM__MODEL_PATH": str(llm.resolve()),
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
+        **(settings or {}),
     }
     command = [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("w") as output:
@@ -362,6 +386,42 @@ def started_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def _llm_server(args: argparse.Namespace) -> Iterator[str | None]:
+    """The LLM server's /v1 URL: --llm-url, a started fake server (--fake-llm), or None (in process)."""
+    if not args.fake_llm:
+        yield args.llm_url
+        return
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "eval.load.fake_llm",
+        "--port",
+        str(port),
+        "--latency",
+        str(args.fake_latency),
+        "--tokens-per-s",
+        str(args.fake_tokens_per_s),
+        "--slots",
+        str(args.fake_slots),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: float = 600) -> None:
@@ -402,16 +462,39 @@ def run(args: argparse.Namespace, measure: Callable[..., dict[str, Any]] | None 
         wait_healthy(args.url, timeout=60)
         summary = measure(url=args.url, **load)
     else:
-        if not args.llm.exists():
+        served_by_server = bool(args.llm_url or args.fake_llm)
+        if not served_by_server and not args.llm.exists():
             print(f"error: {args.llm} is missing: run `rag prepare` (or pass --llm)", file=sys.stderr)
             return 2
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="rag-loadtest-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="rag-loadtest-") as tmp, _llm_server(args) as llm_url:
+            settings = {"RAG_SERVER__MODEL_CONCURRENCY": str(args.model_concurrency)}
+            if args.queue_size is not None:
+                settings["RAG_SERVER__QUEUE_SIZE"] = str(args.queue_size)
+            if llm_url:
+                settings |= {
+                    "RAG_LLM__BACKEND": "openai",
+                    "RAG_LLM__BASE_URL": llm_url,
+                    "RAG_LLM__MODEL": args.llm_model,
+                }
             print(f"starting rag serve over {args.corpus} (log: {out_dir / 'server.log'}) ...", flush=True)
-            with started_server(args.corpus, args.llm, Path(tmp), out_dir / "server.log") as (url, process):
+            with started_server(args.corpus, args.llm, Path(tmp), out_dir / "server.log", settings) as (
+                url,
+                process,
+            ):
                 print(f"{url} is ready; {args.clients} clients for {args.seconds:g} s", flush=True)
                 summary = measure(url=url, server_pid=process.pid, **load)
                 summary["server_alive"] = process.poll() is None
+                summary["model_concurrency"] = args.model_concurrency
+                if args.fake_llm and llm_url:
+                    import httpx
+
+                    summary["fake_llm"] = {
+                        "latency_s": args.fake_latency,
+                        "tokens_per_s": args.fake_tokens_per_s,
+                        "slots": args.fake_slots,
+                        **httpx.get(llm_url.removesuffix("/v1") + "/stats", timeout=10).json(),
+                    }
     report = write_outputs(summary, out_dir)
     print(report.read_text())
     print(f"written to {out_dir}")

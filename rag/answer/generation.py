@@ -59,12 +59,14 @@ class Ticket:
 
 
 class GenerationQueue:
-    """At most one request generating and `size` waiting; more get BusyError with a retry hint."""
+    """At most `concurrency` requests generating and `size` waiting; more get BusyError with a
+    retry hint. In-process models take one turn at a time; an LLM server may take several."""
 
-    def __init__(self, size: int, timeout_s: float) -> None:
+    def __init__(self, size: int, timeout_s: float, concurrency: int = 1) -> None:
         self.size = size
         self.timeout_s = timeout_s
-        self._model = threading.Lock()
+        self.concurrency = concurrency
+        self._model = threading.BoundedSemaphore(concurrency)
         self._count = threading.Lock()
         self._admitted = 0
         self._seconds_per_turn = 2.0  # running average, for Retry-After
@@ -80,9 +82,15 @@ class GenerationQueue:
             self._admitted += 1
         return Ticket(self, self.timeout_s)
 
+    @property
+    def capacity(self) -> int:
+        """Requests admitted at most: those generating plus those waiting."""
+        return self.size + self.concurrency
+
     def _raise_if_full(self) -> None:
-        if self._admitted > self.size:
-            wait = max(1, math.ceil(self._seconds_per_turn * self._admitted))
+        if self._admitted >= self.capacity:
+            # The queue drains `concurrency` turns at a time, each taking the measured average.
+            wait = max(1, math.ceil(self._seconds_per_turn * self._admitted / self.concurrency))
             raise BusyError(
                 f"the server is busy ({self._admitted} questions ahead); retry in {wait} s",
                 retry_after=wait,

@@ -53,3 +53,18 @@ def test_server_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPat
 
 def test_every_llm_setting_is_described() -> None:
     assert all(field.description for field in LLMSettings.model_fields.values())
+
+
+@pytest.mark.parametrize("backend", ["llamacpp", "transformers"])
+def test_an_in_process_model_takes_one_turn_at_a_time(backend: str) -> None:
+    llm = {"backend": backend, "model": "/models/qwen"}
+    with pytest.raises(ValidationError, match="runs one generation at a time in this process"):
+        Settings(llm=llm, server={"model_concurrency": 4})  # type: ignore[arg-type]
+    assert Settings(llm=llm, server={"model_concurrency": 1}).server.model_concurrency == 1  # type: ignore[arg-type]
+
+
+def test_an_llm_server_may_take_several_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_LLM__BACKEND", "openai")
+    monkeypatch.setenv("RAG_LLM__MODEL", "qwen")
+    monkeypatch.setenv("RAG_SERVER__MODEL_CONCURRENCY", "16")
+    assert Settings().server.model_concurrency == 16

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,3 +93,15 @@ def test_contract_checks() -> None:
     assert not validate_answer({"error": "busy"})
     stream = 'event: token\ndata: {"text": "1"}\n\nevent: final\ndata: {"answer": "x"}\n\n'
     assert final_event(stream) == ("final", {"answer": "x"})
+
+
+@pytest.mark.slow
+def test_the_command_holds_load_on_a_simulated_llm_server(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "rag", "loadtest", "--fake-llm", "--fake-slots", "4"]
+    command += ["--model-concurrency", "2", "--clients", "4", "--seconds", "3", "--out", str(tmp_path)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["valid_200"] == summary["ok_200"] > 0
+    assert summary["model_concurrency"] == 2 and 1 <= summary["fake_llm"]["peak_in_flight"] <= 2
+    assert "simulated LLM server" in (tmp_path / "report.md").read_text()

@@ -56,3 +56,50 @@ def test_a_cancelled_ticket_stops_at_the_next_check() -> None:
     ticket.cancel()
     with pytest.raises(CancelledError):
         ticket.check()
+
+
+def test_with_concurrency_n_that_many_turns_run_at_once_and_the_next_waits() -> None:
+    queue = GenerationQueue(size=1, timeout_s=10, concurrency=3)
+    assert queue.capacity == 4
+    tickets = [queue.admit() for _ in range(4)]
+    with pytest.raises(BusyError):
+        queue.admit()
+    inside = threading.Semaphore(0)
+    release = threading.Event()
+    peak, running = [0], [0]
+    lock = threading.Lock()
+
+    def turn(ticket) -> None:  # type: ignore[no-untyped-def]
+        with ticket, ticket.turn():
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            inside.release()
+            release.wait(5)
+            with lock:
+                running[0] -= 1
+
+    threads = [threading.Thread(target=turn, args=(t,)) for t in tickets]
+    for thread in threads:
+        thread.start()
+    for _ in range(3):
+        assert inside.acquire(timeout=5)
+    assert not inside.acquire(timeout=0.3)  # the fourth waits for a free turn
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert peak[0] == 3 and queue.admitted == 0
+
+
+def test_retry_after_counts_the_turns_draining_in_parallel() -> None:
+    one = GenerationQueue(size=7, timeout_s=10, concurrency=1)
+    four = GenerationQueue(size=4, timeout_s=10, concurrency=4)
+    for queue in (one, four):
+        for _ in range(queue.capacity):
+            queue.admit()
+    with pytest.raises(BusyError) as single:
+        one.admit()
+    with pytest.raises(BusyError) as parallel:
+        four.admit()
+    assert single.value.retry_after == 16  # 8 ahead, 2 s a turn, one at a time
+    assert parallel.value.retry_after == 4  # 8 ahead, 2 s a turn, four at a time
