@@ -13,6 +13,8 @@ from rag.errors import (
     FileTypeError,
     GenerationTimeoutError,
     IndexNotReadyError,
+    IngestBusyError,
+    LLMUnavailableError,
     QuestionError,
     RagError,
 )
@@ -25,7 +27,9 @@ _STATUS: list[tuple[type[RagError], int]] = [
     (DocumentNotFoundError, 404),
     (FileTooLargeError, 413),
     (FileTypeError, 415),
+    (IngestBusyError, 409),
     (BusyError, 503),
+    (LLMUnavailableError, 503),
     (IndexNotReadyError, 503),
     (GenerationTimeoutError, 504),
     (CancelledError, 499),

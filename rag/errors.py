@@ -33,6 +33,10 @@ class DocumentNotFoundError(RagError):
     """No corpus file has that name."""
 
 
+class IngestBusyError(RagError):
+    """Another ingest (in this process or another replica) holds the corpus."""
+
+
 class QuestionError(RagError):
     """The question is empty, too long or otherwise unusable."""
 

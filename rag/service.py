@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from llama_index.core.llms import LLM
 
 log = logging.getLogger(__name__)
+
+# How often (seconds) a service looks whether another replica changed the shared keyword index.
+RELOAD_CHECK_S = 1.0
 
 
 class CorpusFiles:
@@ -116,6 +120,8 @@ class RagService:
             settings.server.queue_size, settings.server.request_timeout_s, settings.server.model_concurrency
         )
         self._documents: tuple[int, list[DocumentInfo]] | None = None  # (chunk count, summary)
+        self._keyword_version: str | None = None  # fingerprint of the BM25 index the assistant uses
+        self._checked_at = 0.0
 
     @property
     def bm25_dir(self) -> Path:
@@ -129,11 +135,19 @@ class RagService:
             return self._llm
 
     def ingest(
-        self, corpus_dir: Path | None = None, rebuild: bool = False, show_progress: bool = False
+        self,
+        corpus_dir: Path | None = None,
+        rebuild: bool = False,
+        show_progress: bool = False,
+        wait: bool = True,
     ) -> IngestReport:
-        """Bring the index in line with the corpus folder (incremental unless `rebuild`)."""
+        """Bring the index in line with the corpus folder (incremental unless `rebuild`).
+
+        One ingest runs at a time across every process sharing the data folder; with `wait=False`
+        a running one makes this raise IngestBusyError instead of waiting (HTTP answers 409).
+        """
         folder = corpus_dir or self.settings.corpus_dir
-        with ingest_lock(self.settings.data_dir):
+        with ingest_lock(self.settings.data_dir, wait=wait):
             articles, skipped = read_corpus(
                 folder, self.detect_language, self.settings.chunking.max_file_bytes
             )
@@ -151,10 +165,11 @@ class RagService:
 
     def assistant(self) -> Assistant:
         with self._lock:
-            if self._assistant is not None:
+            if self._assistant is not None and not self._index_changed_elsewhere():
                 return self._assistant
         if self.index.count() == 0:
             raise IndexNotReadyError("the index is empty: run `rag ingest` first.")
+        self._keyword_version = bm25.saved_fingerprint(self.bm25_dir)
         keyword = bm25.load_bm25(self.bm25_dir, self.settings.retrieval.candidates)
         retriever = HybridRetriever(self.index, self.embedder, keyword, self.settings.retrieval)
         assistant = Assistant(
@@ -171,6 +186,16 @@ class RagService:
         with self._lock:
             self._assistant = assistant
         return assistant
+
+    def _index_changed_elsewhere(self) -> bool:
+        """True when another process (a replica sharing the data folder) has ingested since the
+        keyword index was loaded. Looked at most once per RELOAD_CHECK_S, so a replica sees an
+        ingest made elsewhere within about that long."""
+        now = time.monotonic()
+        if now - self._checked_at < RELOAD_CHECK_S:
+            return False
+        self._checked_at = now
+        return bm25.saved_fingerprint(self.bm25_dir) != self._keyword_version
 
     def check_llm(self) -> str:
         """Fail with a RagError naming the fix when the configured LLM cannot be used."""
@@ -232,15 +257,19 @@ class RagService:
         text = self.files(name) if info is not None else None
         return (info, text) if info is not None and text is not None else None
 
-    def add_documents(self, uploads: Sequence[tuple[str, bytes]]) -> AddReport:
-        """Store uploaded files (name, bytes) in the corpus folder and index them (see add_files)."""
+    def add_documents(self, uploads: Sequence[tuple[str, bytes]], wait: bool = True) -> AddReport:
+        """Store uploaded files (name, bytes) in the corpus folder and index them (see add_files);
+        `wait` as for `ingest`."""
         return add_files(
-            self.settings.corpus_dir, uploads, self.settings.chunking.max_file_bytes, lambda: self.ingest()
+            self.settings.corpus_dir,
+            uploads,
+            self.settings.chunking.max_file_bytes,
+            lambda: self.ingest(wait=wait),
         )
 
-    def remove_document(self, name: str) -> IngestReport:
-        """Delete a corpus file and its chunks."""
-        return remove_file(self.settings.corpus_dir, name, lambda: self.ingest())
+    def remove_document(self, name: str, wait: bool = True) -> IngestReport:
+        """Delete a corpus file and its chunks; `wait` as for `ingest`."""
+        return remove_file(self.settings.corpus_dir, name, lambda: self.ingest(wait=wait))
 
     def original(self, name: str) -> Path | None:
         """The file of an indexed document as it was added (to download it); None when unknown."""

@@ -90,7 +90,7 @@ async def add_documents(
 ) -> AddReport:
     _writable(settings)
     uploads = [(f.filename or "", await f.read()) for f in files]
-    return await run_in_threadpool(service.add_documents, uploads)
+    return await run_in_threadpool(service.add_documents, uploads, False)
 
 
 @router.delete(
@@ -101,4 +101,4 @@ async def add_documents(
 )
 def remove_document(name: str, service: Service, settings: AppSettings) -> IngestReport:
     _writable(settings)
-    return service.remove_document(name)
+    return service.remove_document(name, wait=False)

@@ -21,4 +21,4 @@ class IngestRequest(BaseModel):
 def ingest(service: Service, settings: AppSettings, body: IngestRequest | None = None) -> IngestReport:
     if not settings.server.allow_ingest:
         raise HTTPException(403, "ingest over HTTP is disabled (RAG_SERVER__ALLOW_INGEST=false)")
-    return service.ingest(rebuild=body.rebuild if body else False)
+    return service.ingest(rebuild=body.rebuild if body else False, wait=False)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, field_serializer
 
+from rag.errors import IngestBusyError
 from rag.ingest import bm25
 from rag.ingest.corpus import Article, SkippedFile
 from rag.ingest.index import ArticleIndex
@@ -63,11 +64,20 @@ class IngestReport(BaseModel):
 
 
 @contextmanager
-def ingest_lock(data_dir: Path) -> Iterator[None]:
-    """One ingest at a time per data dir, across processes."""
+def ingest_lock(data_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One ingest at a time per data dir, across processes (replicas sharing the data dir).
+
+    With `wait=False` a held lock raises IngestBusyError at once instead of waiting.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / "ingest.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IngestBusyError(
+                "another ingest is running (in this server or a replica sharing its data folder); "
+                "try again when it has finished"
+            ) from None
         try:
             yield
         finally:

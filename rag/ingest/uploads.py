@@ -85,12 +85,18 @@ def add_files(
 
 
 def remove_file(corpus_dir: Path, name: str, ingest: Callable[[], IngestReport]) -> IngestReport:
-    """Delete a corpus file and its chunks; DocumentNotFoundError when there is no such file."""
+    """Delete a corpus file and its chunks; DocumentNotFoundError when there is no such file.
+    When indexing fails (another ingest is running), the file is put back."""
     path = corpus_dir / name
     if not name or name != Path(name).name or name.startswith(".") or not path.is_file():
         raise DocumentNotFoundError(f"no corpus file named {name!r}")
+    kept = path.read_bytes()
     path.unlink()
-    return ingest()
+    try:
+        return ingest()
+    except BaseException:
+        _write_atomically(path, kept)
+        raise
 
 
 def _status(name: str, report: IngestReport | None) -> Literal["added", "updated", "unchanged", "skipped"]:

@@ -176,3 +176,21 @@ def test_uploads_need_the_key_when_one_is_set(
         assert client.delete("/documents/000_3aed9b3397ca7b37.txt").status_code == 401
         ok = upload(client, ("a.txt", b"Cofepris opened windows."), Authorization="Bearer k3y")
         assert ok.status_code == 200
+
+
+def test_a_second_ingest_while_one_runs_gets_409_and_changes_nothing(
+    client: TestClient, settings: Settings
+) -> None:
+    from rag.ingest.pipeline import ingest_lock
+
+    with ingest_lock(settings.data_dir):  # as another replica's ingest would
+        for response in (
+            client.post("/ingest"),
+            upload(client, ("new.txt", b"Cofepris opened two windows.")),
+            client.delete("/documents/000_3aed9b3397ca7b37.txt"),
+        ):
+            assert response.status_code == 409
+            assert "another ingest is running" in response.json()["error"]
+    assert not (settings.corpus_dir / "new.txt").exists()
+    assert (settings.corpus_dir / "000_3aed9b3397ca7b37.txt").exists()
+    assert client.post("/ingest").status_code == 200  # free again
