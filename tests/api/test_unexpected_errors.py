@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from rag.errors import LLMUnavailableError
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.support import APPOINTMENTS
@@ -60,3 +61,13 @@ def test_an_openai_stream_ends_with_an_error_chunk_and_done(broken: TestClient) 
     assert response.status_code == 200
     chunks = [line.removeprefix("data: ") for line in response.text.splitlines() if line.startswith("data: ")]
     assert chunks[-1] == "[DONE]" and "error" in json.loads(chunks[-2])
+
+
+def test_an_llm_server_that_went_away_is_a_503_naming_it(client: TestClient, llm: ScriptedLLM) -> None:
+    def down(prompt: str) -> str:
+        raise LLMUnavailableError("the LLM server at http://gpu-box:8000/v1 failed: connection refused")
+
+    llm.enqueue(down, down)
+    response = client.post("/ask", json={"question": "How many appointments does the IMSS require?"})
+    assert response.status_code == 503
+    assert response.json()["error"].startswith("the LLM server at http://gpu-box:8000/v1 failed")
