@@ -17,6 +17,7 @@ from rag.errors import (
     LLMUnavailableError,
     QuestionError,
     RagError,
+    StoreUnavailableError,
 )
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ _STATUS: list[tuple[type[RagError], int]] = [
     (IngestBusyError, 409),
     (BusyError, 503),
     (LLMUnavailableError, 503),
+    (StoreUnavailableError, 503),
     (IndexNotReadyError, 503),
     (GenerationTimeoutError, 504),
     (CancelledError, 499),

@@ -37,6 +37,10 @@ class IngestBusyError(RagError):
     """Another ingest (in this process or another replica) holds the corpus."""
 
 
+class StoreUnavailableError(RagError):
+    """The vector store (a Chroma server) cannot be reached."""
+
+
 class QuestionError(RagError):
     """The question is empty, too long or otherwise unusable."""
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rag.answer.assistant import Assistant, Trace, validate_earlier, validate_question
 from rag.answer.evidence import SentenceEmbeddings
@@ -22,7 +22,7 @@ from rag.components import (
     make_llm,
     make_reranker,
 )
-from rag.errors import CorpusError, IndexNotReadyError, RagError
+from rag.errors import CorpusError, IndexNotReadyError, RagError, StoreUnavailableError
 from rag.ingest import bm25
 from rag.ingest.corpus import read_corpus
 from rag.ingest.index import ArticleIndex
@@ -283,20 +283,30 @@ class RagService:
         return saved["documents"] if saved is not None else len(self.documents())
 
     def health(self) -> Health:
-        """Readiness and what is loaded."""
-        chunks = self.index.count()
+        """Readiness and what is loaded; names the server (LLM or Chroma) that cannot be reached."""
+        store_error = None
+        try:
+            chunks = self.index.count()
+        except StoreUnavailableError as exc:
+            chunks, store_error = 0, str(exc)
         llm_error = None
         if self.settings.llm.backend in ("openai", "ollama"):  # a server that may have gone away
             try:
                 self.check_llm()
             except RagError as exc:
                 llm_error = str(exc)
+        status: Literal["ok", "empty", "llm unavailable", "store unavailable"] = "ok" if chunks else "empty"
+        if llm_error is not None:
+            status = "llm unavailable"
+        if store_error is not None:
+            status = "store unavailable"
         return Health(
-            status=("ok" if chunks else "empty") if llm_error is None else "llm unavailable",
+            status=status,
             embedding_model=self.index.embed_model,
             llm=llm_label(self.settings.llm),
             llm_backend=self.settings.llm.backend,
             llm_error=llm_error,
+            store_error=store_error,
             documents=self._document_count() if chunks else 0,
             chunks=chunks,
             queue=QueueState(waiting_or_running=self.queue.admitted, capacity=self.queue.capacity),

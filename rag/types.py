@@ -81,14 +81,16 @@ class QueueState(BaseModel):
 class Health(BaseModel):
     """Readiness and what is loaded."""
 
-    status: Literal["ok", "empty", "llm unavailable"] = Field(
+    status: Literal["ok", "empty", "llm unavailable", "store unavailable"] = Field(
         description="'ok' when questions can be answered, 'empty' when nothing is indexed, "
-        "'llm unavailable' when the LLM server does not answer."
+        "'llm unavailable' when the LLM server does not answer, 'store unavailable' when the "
+        "Chroma server does not."
     )
     embedding_model: str = Field(description="Embedder the index was built with.")
     llm: str = Field(description="The configured LLM (file or model name).")
     llm_backend: str = Field(description="llamacpp, openai, ollama or transformers.")
     llm_error: str | None = Field(description="Why the LLM server cannot be used, when it cannot.")
+    store_error: str | None = Field(None, description="Why the Chroma server cannot be used, when it cannot.")
     documents: int = Field(ge=0, description="Indexed files.")
     chunks: int = Field(ge=0, description="Indexed chunks.")
     queue: QueueState

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rag.errors import IndexMismatchError
+from rag.errors import IndexMismatchError, StoreUnavailableError
 
 if TYPE_CHECKING:
     import chromadb
@@ -25,6 +26,20 @@ EMBED_DIM_KEY = "rag_embed_dim"
 # Dense retrieval ranks by cosine distance.
 COSINE_SPACE = {"hnsw:space": "cosine"}
 _GET_PAGE = 5000
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """A Chroma server that cannot be reached becomes StoreUnavailableError (HTTP 503). Its
+    client reconnects on the next call, so service resumes when the server is back."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise StoreUnavailableError(
+            f"the vector store (Chroma server) cannot be reached: {exc}; answers resume when it is back"
+        ) from exc
 
 
 @dataclass
@@ -93,12 +108,14 @@ class ArticleIndex:
         return ChromaVectorStore(chroma_collection=self.collection)
 
     def count(self) -> int:
-        return self.collection.count()
+        with store_errors():
+            return self.collection.count()
 
     def _pages(self, include: Include) -> Iterator[GetResult]:
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=_GET_PAGE, offset=offset)
+            with store_errors():
+                page = self.collection.get(include=include, limit=_GET_PAGE, offset=offset)
             if not page["ids"]:
                 return
             yield page

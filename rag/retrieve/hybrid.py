@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag.ingest.index import store_errors
 from rag.lru import LRU
 from rag.settings import RetrievalSettings
 
@@ -83,7 +84,8 @@ class HybridRetriever(BaseRetriever):
         """The `top_k` best passages for `query`."""
         embedding = self.embed_query(query)
         bundle = QueryBundle(query_str=query, embedding=embedding)
-        dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
+        with store_errors():
+            dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
         bm25_hits = self.bm25.retrieve(bundle) if self.bm25 is not None else []
         bm25_hits = [h for h in bm25_hits if (h.score or 0) > 0]
         fused = reciprocal_rank_fusion([dense_hits, bm25_hits], self.settings.top_k)

@@ -41,7 +41,7 @@ def real_service(tmp_path_factory: pytest.TempPathFactory, default_model: Path) 
     return service
 
 
-def _wait_until_up(port: int, server: subprocess.Popen, timeout_s: float = 60) -> None:
+def wait_for_chroma(port: int, server: subprocess.Popen, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -65,7 +65,7 @@ def chroma_port(tmp_path: Path) -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_up(port, server)
+        wait_for_chroma(port, server)
         yield port
     finally:
         stop(server, timeout=10)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from rag.service import RagService
 from rag.settings import Settings
 from tests.fakes import KeywordEmbedding, ScriptedLLM
+from tests.integration.conftest import CHROMA, wait_for_chroma
+from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"
@@ -38,3 +43,41 @@ def test_ingests_and_answers_through_a_chroma_server(chroma_port: int, tmp_path:
     # A second service on the same server sees the index: re-ingest skips every file.
     again = RagService(settings, embedder=KeywordEmbedding(), llm=ScriptedLLM()).ingest()
     assert len(again.unchanged) == 5 and again.chunks_written == 0
+
+
+def test_a_chroma_outage_is_a_503_and_service_resumes_when_it_is_back(tmp_path: Path, corpus: Path) -> None:
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} is missing (the chromadb package's CLI)")
+    port, path = free_port(), tmp_path / "server"
+    command = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+
+    def start() -> subprocess.Popen:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_chroma(port, server)
+        return server
+
+    server = start()
+    try:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            corpus_dir=corpus,
+            store={"host": "127.0.0.1", "port": port},
+            answer={"rerank": "none"},
+        )
+        llm = ScriptedLLM()
+        service = RagService(settings, embedder=KeywordEmbedding(), llm=llm)
+        service.ingest()
+        with TestClient(create_app(settings, service=service)) as client:
+            stop(server, timeout=10)
+            down = client.post("/ask", json={"question": QUESTION})
+            assert down.status_code == 503 and "Chroma server" in down.json()["error"]
+            health = client.get("/health").json()
+            assert health["status"] == "store unavailable" and "cannot be reached" in health["store_error"]
+
+            server = start()  # same folder, same port: the index is still there
+            llm.enqueue(_answer_with_the_sentence_holding_170, _answer_with_the_sentence_holding_170)
+            back = client.post("/ask", json={"question": QUESTION})
+            assert back.status_code == 200 and "170" in back.json()["answer"]
+            assert client.get("/health").json()["status"] == "ok"
+    finally:
+        stop(server, timeout=10)
