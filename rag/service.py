@@ -119,7 +119,8 @@ class RagService:
         self.queue = GenerationQueue(
             settings.server.queue_size, settings.server.request_timeout_s, settings.server.model_concurrency
         )
-        self._documents: tuple[int, list[DocumentInfo]] | None = None  # (chunk count, summary)
+        # ((chunk count, keyword-index fingerprint), summary)
+        self._documents: tuple[tuple[int, str | None], list[DocumentInfo]] | None = None
         self._keyword_version: str | None = None  # fingerprint of the BM25 index the assistant uses
         self._checked_at = 0.0
 
@@ -242,12 +243,14 @@ class RagService:
 
     def documents(self) -> list[DocumentInfo]:
         """One entry per indexed file, sorted by name (re-read only when the index changed)."""
-        chunks = self.index.count()
+        # The chunk count alone misses a file replaced by one of the same length; the keyword
+        # index's fingerprint (every chunk id, which holds its file's hash) does not, in any replica.
+        version = (self.index.count(), bm25.saved_fingerprint(self.bm25_dir))
         cached = self._documents
-        if cached is not None and cached[0] == chunks:
+        if cached is not None and cached[0] == version:
             return cached[1]
         summary = [DocumentInfo(**info) for info in self.index.documents()]
-        self._documents = (chunks, summary)
+        self._documents = (version, summary)
         return summary
 
     def document(self, name: str) -> tuple[DocumentInfo, str] | None:

@@ -194,3 +194,13 @@ def test_a_second_ingest_while_one_runs_gets_409_and_changes_nothing(
     assert not (settings.corpus_dir / "new.txt").exists()
     assert (settings.corpus_dir / "000_3aed9b3397ca7b37.txt").exists()
     assert client.post("/ingest").status_code == 200  # free again
+
+
+def test_a_replaced_file_of_the_same_length_shows_its_new_title(client: TestClient) -> None:
+    def titles() -> dict[str, str]:
+        return {d["name"]: d["title"] for d in client.get("/documents").json()}
+
+    upload(client, ("a.md", b"---\ntitle: First title\n---\nCofepris opened two windows at the IMSS.\n"))
+    assert titles()["a.md"] == "First title"
+    upload(client, ("a.md", b"---\ntitle: Other title\n---\nCofepris opened two windows at the IMSS.\n"))
+    assert titles()["a.md"] == "Other title"  # same chunk count: the list must still be read again
