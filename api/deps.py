@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from rag.service import RagService
 from rag.settings import Settings
@@ -21,3 +21,12 @@ def get_settings(request: Request) -> Settings:
 
 Service = Annotated[RagService, Depends(get_service)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def ensure_corpus_writable(settings: Settings) -> None:
+    """403 when the corpus may not be changed over HTTP (ingest, upload, delete)."""
+    if not settings.server.allow_ingest:
+        raise HTTPException(
+            403,
+            "changing the corpus over HTTP (ingest, upload, delete) is disabled (RAG_SERVER__ALLOW_INGEST=false)",
+        )

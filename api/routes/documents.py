@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppSettings, Service
+from api.deps import AppSettings, Service, ensure_corpus_writable
 from rag.ingest.pipeline import IngestReport
 from rag.ingest.uploads import AddReport
 from rag.types import DocumentInfo
@@ -63,11 +63,6 @@ def get_original(name: str, service: Service) -> FileResponse:
     )
 
 
-def _writable(settings: AppSettings) -> None:
-    if not settings.server.allow_ingest:
-        raise HTTPException(403, "changing the corpus over HTTP is disabled (RAG_SERVER__ALLOW_INGEST=false)")
-
-
 @router.post(
     "/documents",
     response_model=AddReport,
@@ -88,7 +83,7 @@ async def add_documents(
     service: Service,
     settings: AppSettings,
 ) -> AddReport:
-    _writable(settings)
+    ensure_corpus_writable(settings)
     uploads = [(f.filename or "", await f.read()) for f in files]
     return await run_in_threadpool(service.add_documents, uploads, False)
 
@@ -100,5 +95,5 @@ async def add_documents(
     responses={403: {"description": "Disabled"}, 404: {"description": "No such corpus file"}},
 )
 def remove_document(name: str, service: Service, settings: AppSettings) -> IngestReport:
-    _writable(settings)
+    ensure_corpus_writable(settings)
     return service.remove_document(name, wait=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AppSettings, Service
+from api.deps import AppSettings, Service, ensure_corpus_writable
 from rag.ingest.pipeline import IngestReport
 
 router = APIRouter(tags=["ingest"])
@@ -19,6 +19,5 @@ class IngestRequest(BaseModel):
 
 @router.post("/ingest", response_model=IngestReport, summary="Re-index the corpus folder (incremental)")
 def ingest(service: Service, settings: AppSettings, body: IngestRequest | None = None) -> IngestReport:
-    if not settings.server.allow_ingest:
-        raise HTTPException(403, "ingest over HTTP is disabled (RAG_SERVER__ALLOW_INGEST=false)")
+    ensure_corpus_writable(settings)
     return service.ingest(rebuild=body.rebuild if body else False, wait=False)
