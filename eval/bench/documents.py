@@ -4,6 +4,8 @@ with running headers and page footers, a Word file. Used by `rag bench --formats
 from __future__ import annotations
 
 import io
+import textwrap
+from pathlib import Path
 
 NEWS_PAGE = """<!doctype html>
 <html><head><title>{title}</title>
@@ -20,6 +22,21 @@ NEWS_PAGE = """<!doctype html>
 <footer>Copyright 2021 LaSalud.mx. All rights reserved.</footer>
 </body></html>
 """
+
+
+def article_paragraphs(path: Path) -> list[str]:
+    """The paragraphs of a text article (front matter dropped), each on one line."""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        text = text.split("\n---", 1)[1]
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def paragraph_pages(paragraphs: list[str], lines_per_page: int, width: int = 90) -> list[list[str]]:
+    """Paragraphs laid out as printed lines (never broken at a hyphen), a blank line between them,
+    cut into pages of `lines_per_page` lines: the input of `pdf_pages`."""
+    lines = [line for p in paragraphs for line in [*textwrap.wrap(p, width, break_on_hyphens=False), ""]]
+    return [lines[n : n + lines_per_page] for n in range(0, len(lines), lines_per_page)]
 
 
 def news_page(title: str, paragraphs: list[str]) -> bytes:

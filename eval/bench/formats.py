@@ -9,12 +9,11 @@ end to end (read, detect language, chunk, embed, store).
 from __future__ import annotations
 
 import shutil
-import textwrap
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.bench.documents import news_page, pdf_pages, word_file
+from eval.bench.documents import article_paragraphs, news_page, paragraph_pages, pdf_pages, word_file
 from eval.bench.measures import OtherLoad
 from eval.tables import markdown_table
 from rag.ingest.readers import read_document
@@ -22,6 +21,7 @@ from rag.ingest.readers import read_document
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from rag.ingest.pipeline import IngestReport
     from rag.settings import Settings
 
 LINES_PER_PAGE = 40
@@ -31,10 +31,7 @@ def _articles(seeds: Path) -> list[tuple[str, str, list[str]]]:
     """(stem, title, paragraphs) of every seed article, front matter dropped."""
     found = []
     for path in sorted(seeds.glob("*.txt")) + sorted(seeds.glob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            text = text.split("\n---", 1)[1]
-        paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+        paragraphs = article_paragraphs(path)
         found.append((path.stem, paragraphs[0][:80], paragraphs))
     return found
 
@@ -53,9 +50,7 @@ def _write(kind: str, folder: Path, seeds: Path, copies: int) -> int:
             elif kind == "html":
                 (folder / f"{name}.html").write_bytes(news_page(title, body))
             elif kind == "pdf":
-                lines = [line for p in body for line in [*textwrap.wrap(p, 90), ""]]
-                pages = [lines[n : n + LINES_PER_PAGE] for n in range(0, len(lines), LINES_PER_PAGE)]
-                (folder / f"{name}.pdf").write_bytes(pdf_pages(title, pages))
+                (folder / f"{name}.pdf").write_bytes(pdf_pages(title, paragraph_pages(body, LINES_PER_PAGE)))
             elif kind == "docx":
                 (folder / f"{name}.docx").write_bytes(word_file(title, body))
             count += 1
@@ -66,8 +61,6 @@ def measure_formats(
     settings: Settings, work_dir: Path, seeds: Path, copies: int = 10, embedder: BaseEmbedding | None = None
 ) -> list[dict[str, Any]]:
     """One row per file type: reader and ingest throughput, and the machine's other load."""
-    from rag.service import RagService
-
     _warm_up(settings, work_dir, seeds, embedder)
     rows = []
     for kind in ("txt", "html", "pdf", "docx"):
@@ -80,15 +73,7 @@ def measure_formats(
         for path in sorted(folder.iterdir()):
             pages += max(1, len(read_document(path.name, path.read_bytes()).page_starts))
         read_s = time.perf_counter() - started
-        store = settings.model_copy(deep=True)
-        store.corpus_dir = folder
-        store.data_dir = work_dir / "formats" / f"{kind}-store"
-        store.store.collection = f"formats-{kind}"
-        shutil.rmtree(store.data_dir, ignore_errors=True)
-        service = RagService(store, embedder=embedder)
-        started = time.perf_counter()
-        report = service.ingest()
-        ingest_s = time.perf_counter() - started
+        report, ingest_s = _ingest(settings, folder, embedder)
         rows.append(
             {
                 "type": kind,
@@ -107,21 +92,30 @@ def measure_formats(
     return rows
 
 
-def _warm_up(settings: Settings, work_dir: Path, seeds: Path, embedder: BaseEmbedding | None) -> None:
-    """One small ingest first, so loading the language detector and the embedder counts for no type."""
+def _ingest(settings: Settings, folder: Path, embedder: BaseEmbedding | None) -> tuple[IngestReport, float]:
+    """`RagService.ingest` of `folder` into a fresh index of its own (beside it); the report and
+    the seconds it took."""
     from rag.service import RagService
 
+    store = settings.model_copy(deep=True)
+    store.corpus_dir = folder
+    store.data_dir = folder.with_name(f"{folder.name}-store")
+    store.store.collection = f"formats-{folder.name}"
+    shutil.rmtree(store.data_dir, ignore_errors=True)
+    service = RagService(store, embedder=embedder)
+    started = time.perf_counter()
+    report = service.ingest()
+    return report, time.perf_counter() - started
+
+
+def _warm_up(settings: Settings, work_dir: Path, seeds: Path, embedder: BaseEmbedding | None) -> None:
+    """One small ingest first, so loading the language detector and the embedder counts for no type."""
     folder = work_dir / "formats" / "warm-up"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     stem, _, paragraphs = _articles(seeds)[0]
     (folder / f"{stem}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
-    store = settings.model_copy(deep=True)
-    store.corpus_dir = folder
-    store.data_dir = work_dir / "formats" / "warm-up-store"
-    store.store.collection = "formats-warm-up"
-    shutil.rmtree(store.data_dir, ignore_errors=True)
-    RagService(store, embedder=embedder).ingest()
+    _ingest(settings, folder, embedder)
 
 
 def formats_markdown(rows: list[dict[str, Any]]) -> str:

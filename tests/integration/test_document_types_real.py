@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from api.app import create_app
+from eval.bench.documents import article_paragraphs, paragraph_pages
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.browser import chromium
@@ -26,15 +26,7 @@ SCREENSHOT_COPY = os.environ.get("RAG_TEST_PDF_SCREENSHOT")
 
 
 def paragraphs(name: str) -> list[str]:
-    text = (SEEDS / name).read_text(encoding="utf-8")
-    if text.startswith("---"):
-        text = text.split("\n---", 1)[1]
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-
-
-def as_pdf_pages(parts: list[str]) -> list[list[str]]:
-    lines = [line for p in parts for line in [*textwrap.wrap(p, 90, break_on_hyphens=False), ""]]
-    return [lines[n : n + LINES_PER_PAGE] for n in range(0, len(lines), LINES_PER_PAGE)]
+    return article_paragraphs(SEEDS / name)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +36,10 @@ def service(tmp_path_factory: pytest.TempPathFactory, default_model: Path) -> Ra
     corpus = work / "corpus"
     corpus.mkdir()
     (corpus / "000_cofepris.pdf").write_bytes(
-        pdf_pages("IMSS and Cofepris windows", as_pdf_pages(paragraphs("000_3aed9b3397ca7b37.txt")))
+        pdf_pages(
+            "IMSS and Cofepris windows",
+            paragraph_pages(paragraphs("000_3aed9b3397ca7b37.txt"), LINES_PER_PAGE),
+        )
     )
     (corpus / "001_cofepris.html").write_bytes(
         news_page("Instalan ventanillas de Cofepris en el IMSS", paragraphs("001_1f89d300ecf0cc92.txt"))
