@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from rag.answer.assistant import Assistant, Trace, validate_earlier, validate_question
 from rag.answer.evidence import SentenceEmbeddings
@@ -33,7 +33,7 @@ from rag.language import make_language_detector
 from rag.lru import LRU
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings
-from rag.types import Answer, DocumentInfo, Health, QueueState
+from rag.types import Answer, DocumentInfo, Health, HealthStatus, QueueState
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -298,7 +298,7 @@ class RagService:
                 self.check_llm()
             except RagError as exc:
                 llm_error = str(exc)
-        status: Literal["ok", "empty", "llm unavailable", "store unavailable"] = "ok" if chunks else "empty"
+        status: HealthStatus = "ok" if chunks else "empty"
         if llm_error is not None:
             status = "llm unavailable"
         if store_error is not None:

@@ -78,10 +78,13 @@ class QueueState(BaseModel):
     )
 
 
+HealthStatus = Literal["ok", "empty", "llm unavailable", "store unavailable"]
+
+
 class Health(BaseModel):
     """Readiness and what is loaded."""
 
-    status: Literal["ok", "empty", "llm unavailable", "store unavailable"] = Field(
+    status: HealthStatus = Field(
         description="'ok' when questions can be answered, 'empty' when nothing is indexed, "
         "'llm unavailable' when the LLM server does not answer, 'store unavailable' when the "
         "Chroma server does not."

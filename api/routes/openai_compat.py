@@ -150,7 +150,7 @@ async def chat_completions(
 
     def finished(answer: Answer) -> tuple[Answer, str, list[dict[str, Any]]]:
         answer = with_links(answer, base)
-        titles = {d.name: d.title for d in service.documents()}
+        titles = {d.name: d.title for d in service.documents()} if answer.citations else {}
         return (answer, *message_content(answer, titles))
 
     if not body.stream:
