@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from api.app import create_app
 from rag.service import RagService
 from rag.settings import Settings
-from tests.api.browser import chromium
+from tests.api.browser import ask, chromium, watched_page
 from tests.api.support import APPOINTMENTS, cite_appointments, serve
 from tests.fakes import ScriptedLLM
 
@@ -31,19 +31,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    page.unroute_all(behavior="ignoreErrors")  # a delayed route of the test must not outlive it
-    context.close()
-    assert errors == []  # no JavaScript errors on the page
-
-
-def ask(page: Page, question: str) -> None:
-    page.fill("#question", question)
-    page.click("#send")
+    with watched_page(browser) as page:
+        yield page
 
 
 def test_a_streamed_answer_with_a_chip_that_opens_the_highlighted_quote(

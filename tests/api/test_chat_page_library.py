@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from api.app import create_app
 from rag.service import RagService
 from rag.settings import Settings
-from tests.api.browser import chromium
+from tests.api.browser import ask, chromium, watched_page
 from tests.api.support import serve
 from tests.documents import pdf_pages, scanned_pdf
 from tests.fakes import ScriptedLLM
@@ -32,21 +32,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, settings: Settings, service: RagService) -> Iterator[Page]:
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: dialog.accept())  # the remove confirmation
-    with serve(create_app(settings, service=service)) as url:
+    with watched_page(browser) as page, serve(create_app(settings, service=service)) as url:
+        page.on("dialog", lambda dialog: dialog.accept())  # the remove confirmation
         page.goto(url)
         yield page
-    context.close()
-    assert errors == []
-
-
-def ask(page: Page, question: str) -> None:
-    page.fill("#question", question)
-    page.click("#send")
 
 
 def test_an_uploaded_pdf_answers_and_removing_it_takes_the_answer_away(
