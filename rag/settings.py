@@ -124,7 +124,7 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     evidence_files: int = Field(
-        3,
+        5,
         ge=1,
         le=50,
         description="Articles (those of the best passages) whose every sentence is ranked as evidence.",

@@ -27,6 +27,11 @@ LEXICAL_WEIGHT = 1.0
 STEM_CHARS = 5
 # Tune half: the answer's sentence ranked first for 72.9% of questions instead of 68.8%.
 TYPE_WEIGHT = 0.2
+# The reranker's similarity is added to the first cosine, not put in its place. e5's cosines lie in a
+# narrow band (0.75-0.89 on the seeds) where the stem overlap (0-0.5) drowned them; weighted 4x they count.
+# Tune half of eval/qa.jsonl, questions answered by one sentence, 5 articles ranked: that sentence is in the
+# first three for 91.3% of them instead of 84.8%, and first for 82.6% as before (eval/README.md).
+RERANK_WEIGHT = 4.0
 
 
 @dataclass(frozen=True)
@@ -230,14 +235,17 @@ def widen(
 def rerank(
     question: str, ranked: list[Evidence], reranker: SentenceReranker | None, top: int
 ) -> list[Evidence]:
-    """The best `top` sentences re-ordered by the reranker's similarity in place of the cosine
-    (stem overlap and answer-type bonus kept); the rest follow unchanged. Scores are not
-    changed, so thresholds on them keep their meaning."""
+    """The best `top` sentences re-ordered by their first cosine plus RERANK_WEIGHT times the
+    reranker's similarity (stem overlap and answer-type bonus kept); the rest follow unchanged.
+    Scores are not changed, so thresholds on them keep their meaning."""
     if reranker is None or len(ranked) < 2:
         return ranked
     head, tail = ranked[:top], ranked[top:]
     similarity = reranker.similarities(question, [e.text for e in head])
     kind = answer_type(question)
-    keys = [float(s) + _bonus(question, kind, e.text) for e, s in zip(head, similarity, strict=True)]
+    keys = [
+        e.cosine + RERANK_WEIGHT * float(s) + _bonus(question, kind, e.text)
+        for e, s in zip(head, similarity, strict=True)
+    ]
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
     return [head[n] for n in order] + tail
