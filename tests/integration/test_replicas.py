@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from eval.load.fake_llm import fake_llm_app
-from eval.load.loadtest import wait_healthy
+from eval.load.servers import wait_healthy
 from rag.ingest.pipeline import ingest_lock
 from tests.api.support import serve
 from tests.processes import free_port, stop
