@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
 import sys
 import tempfile
@@ -138,6 +139,48 @@ def _rss_kib(pid: int) -> int | None:
     return None
 
 
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, every core together."""
+    try:
+        ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+@dataclass
+class CpuMeter:
+    """The CPU the server processes and the whole machine used between start() and stop()."""
+
+    pids: Sequence[int]
+    _start: tuple[float, int, int] = field(default=(0.0, 0, 0), init=False)
+
+    def start(self) -> None:
+        self._start = (sum(map(_process_cpu_s, self.pids)), *_machine_ticks())
+
+    def stop(self, elapsed: float, answers: int) -> dict[str, Any]:
+        servers_s = sum(map(_process_cpu_s, self.pids)) - self._start[0]
+        busy, total = _machine_ticks()
+        busy, total = busy - self._start[1], total - self._start[2]
+        return {
+            "servers_s": round(servers_s, 1),
+            "servers_cores_busy": round(servers_s / elapsed, 2) if elapsed else None,
+            "servers_s_per_answer": round(servers_s / answers, 3) if answers else None,
+            "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+            "machine_cores": os.cpu_count(),
+        }
+
+
 class RoundRobin:
     """The replicas' base URLs in turn, one per request, as a round-robin reverse proxy sends them."""
 
@@ -236,11 +279,13 @@ async def run_load(
     outcomes: list[Outcome] = []
     stop_sampling = asyncio.Event()
     sampler = RssSampler(server_pids) if server_pids else None
+    cpu = CpuMeter(server_pids)
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     async with httpx.AsyncClient(timeout=request_timeout, limits=limits) as client:
         started = time.monotonic()
         deadline = started + seconds
         sampling = asyncio.create_task(sampler.run(started, stop_sampling)) if sampler else None
+        cpu.start()
 
         async def worker(number: int) -> None:
             rng = random.Random(seed * 1000 + number)
@@ -253,11 +298,13 @@ async def run_load(
 
         await asyncio.gather(*(worker(n) for n in range(clients)))
         elapsed = time.monotonic() - started
+        used = cpu.stop(elapsed, sum(o.status == 200 for o in outcomes))
         stop_sampling.set()
         if sampling:
             await sampling
         health = {base: await _health(client, base) for base in replica.urls}
-    return summarise(outcomes, elapsed, clients, seconds, sampler.samples if sampler else [], health)
+    summary = summarise(outcomes, elapsed, clients, seconds, sampler.samples if sampler else [], health)
+    return summary | {"cpu": used}
 
 
 async def _health(client: Any, url: str) -> int | str:
@@ -395,6 +442,15 @@ def markdown(summary: dict[str, Any]) -> str:
                 "server RSS after warm-up → end (max), all replicas",
                 f"{memory['after_warm_up_mib']} → {memory['end_mib']} MiB (max {memory['max_mib']}, "
                 f"growth {memory['growth_end_pct']}% / max {memory['growth_max_pct']}%)",
+            )
+        )
+    cpu = summary.get("cpu")
+    if cpu and cpu["servers_s"]:
+        rows.append(
+            (
+                "CPU: servers' cores busy, s per answer; whole machine busy",
+                f"{cpu['servers_cores_busy']}, {cpu['servers_s_per_answer']} s; "
+                f"{cpu['machine_busy_pct']}% of {cpu['machine_cores']} cores",
             )
         )
     fake = summary.get("fake_llm")

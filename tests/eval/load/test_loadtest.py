@@ -110,12 +110,25 @@ def test_the_command_writes_its_report_and_fails_on_problems(small_queue_server:
 
 
 def test_requests_go_to_the_replicas_in_turn(two_replicas: list[str]) -> None:
-    summary = asyncio.run(run_load(two_replicas, load_questions(QA), clients=4, seconds=2, stream_share=0.5))
+    summary = asyncio.run(
+        run_load(
+            two_replicas,
+            load_questions(QA),
+            clients=4,
+            seconds=2,
+            stream_share=0.5,
+            server_pids=[os.getpid()],
+        )
+    )
     sent = [summary["by_replica"][url]["requests"] for url in two_replicas]
     assert min(sent) > 0 and max(sent) - min(sent) <= 1, summary["by_replica"]  # round-robin per request
     assert sum(sent) == summary["requests"]
     assert summary["health_after"] == 200 and problems(summary) == []
     assert "| replicas: requests / 200s each |" in markdown(summary)
+    cpu = summary["cpu"]  # the servers run in this process: their CPU is its CPU
+    assert (
+        cpu["servers_s"] > 0 and 0 < cpu["machine_busy_pct"] <= 100 and cpu["machine_cores"] == os.cpu_count()
+    )
 
 
 def test_round_robin_and_health_of_several_replicas() -> None:
