@@ -18,6 +18,7 @@ import pytest
 
 from api.app import create_app
 from eval.load.loadtest import (
+    Outcome,
     RoundRobin,
     RssSampler,
     final_event,
@@ -29,6 +30,7 @@ from eval.load.loadtest import (
     run,
     run_load,
     server_settings,
+    summarise,
     validate_answer,
 )
 from rag.service import RagService
@@ -96,9 +98,12 @@ def test_the_command_writes_its_report_and_fails_on_problems(small_queue_server:
         seconds=1.0,
         stream_share=0.0,
         seed=1,
+        warm_up=0.5,
     )
     assert run(args) == 0
-    assert (tmp_path / "run" / "summary.json").exists()
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["warm_up"]["seconds"] == 0.5 and summary["warm_up"]["requests"] > 0  # not counted below
+    assert summary["seconds"] == 1.0
     assert "**Problems:** none" in (tmp_path / "run" / "report.md").read_text()
 
     def broken(**_: Any) -> dict[str, Any]:
@@ -124,7 +129,7 @@ def test_requests_go_to_the_replicas_in_turn(two_replicas: list[str]) -> None:
     assert min(sent) > 0 and max(sent) - min(sent) <= 1, summary["by_replica"]  # round-robin per request
     assert sum(sent) == summary["requests"]
     assert summary["health_after"] == 200 and problems(summary) == []
-    assert "| replicas: requests / 200s each |" in markdown(summary)
+    assert "| replicas: requests / answers each |" in markdown(summary)
     cpu = summary["cpu"]  # the servers run in this process: their CPU is its CPU
     assert (
         cpu["servers_s"] > 0 and 0 < cpu["machine_busy_pct"] <= 100 and cpu["machine_cores"] == os.cpu_count()
@@ -161,6 +166,22 @@ def test_every_replica_gets_the_same_servers_and_its_own_log(tmp_path: Path) -> 
     assert in_process == {"RAG_SERVER__MODEL_CONCURRENCY": "1"}  # the GGUF, the embedded store
     assert replica_logs(tmp_path, 1) == [tmp_path / "server.log"]
     assert replica_logs(tmp_path, 2) == [tmp_path / "server-1.log", tmp_path / "server-2.log"]
+
+
+def test_a_stream_that_fails_after_its_200_is_counted_by_its_error_not_as_an_answer() -> None:
+    outcomes = [
+        Outcome("/ask", 200, 1.0, valid=True, url="http://a"),
+        Outcome("/ask/stream", 200, 60.0, late_status=504, url="http://a"),
+        Outcome("/ask/stream", 200, 2.0, late_status=503, url="http://a"),
+    ]
+    summary = summarise(outcomes, 10.0, clients=3, seconds=10, rss=[], health={"http://a": 200})
+    assert summary["answers_per_s"] == 0.1 and summary["latency_200_max_s"] == 1.0
+    assert summary["stream_200_then_error"] == {"504": 1, "503": 1} and summary["stream_200_then_busy"] == 1
+    assert summary["by_replica"] == {"http://a": {"requests": 3, "answers": 1}}
+    assert problems(summary) == [
+        "1 streams said 200, then reported a full queue",
+        "streams that said 200, then failed with {'504': 1}",
+    ]
 
 
 def test_contract_checks() -> None:
@@ -201,7 +222,7 @@ def test_the_command_spreads_load_over_two_replicas_of_one_chroma_server(tmp_pat
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["replicas"] == 2 and summary["store"] == "chroma server"
-    assert all(each["ok_200"] > 0 for each in summary["by_replica"].values()), summary["by_replica"]
+    assert all(each["answers"] > 0 for each in summary["by_replica"].values()), summary["by_replica"]
     assert summary["valid_200"] == summary["ok_200"] and summary["health_after"] == 200
     assert 1 <= summary["fake_llm"]["peak_in_flight"] <= 4  # two replicas, two turns each
     assert {"ingest.log", "chroma.log", "server-1.log", "server-2.log"} <= {
