@@ -8,7 +8,8 @@ else NONE. `GET /stats` tells how many requests it took and the most it ran at o
 
 `PUT /fault` with `{"fault": ...}` makes it misbehave until set back to null, for fault tests:
 "stall" (takes the request and never answers), "stall_midway" (starts a stream, then sends
-nothing more), "error" (HTTP 500) or "garbage" (a 200 whose stream chunks are not JSON).
+nothing more), "error" (HTTP 500), "garbage" (a 200 whose stream chunks are not JSON) or "page"
+(a 200 with a web page instead of a stream, as a misconfigured proxy sends).
 
     python -m eval.load.fake_llm --port 8081 --latency 0.5 --tokens-per-s 40 --slots 4
 """
@@ -25,10 +26,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 MODEL = "fake"
-FAULTS = ("stall", "stall_midway", "error", "garbage")
+FAULTS = ("stall", "stall_midway", "error", "garbage", "page")
 _SENTENCE = re.compile(r"Sentence: (.*)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 
@@ -92,8 +93,8 @@ def fake_llm_app(latency_s: float = 0.5, tokens_per_s: float = 40.0, slots: int 
             return Response(status_code=204)
         if now == "error":
             return JSONResponse({"error": {"message": "simulated server error", "type": "server_error"}}, 500)
-        if now == "garbage" and not stream:
-            return PlainTextResponse("<html>simulated garbage</html>")
+        if now == "page" or (now == "garbage" and not stream):
+            return HTMLResponse("<html><body>simulated web page</body></html>")
 
         async def events() -> AsyncIterator[str]:
             if now == "garbage":

@@ -74,16 +74,17 @@ def test_a_stalled_llm_server_is_a_504_at_the_deadline(
 
 
 @pytest.mark.parametrize(
-    ("name", "cause"), [("error", "simulated server error"), ("garbage", "Expecting value")]
+    ("name", "cause"),
+    [("error", "simulated server error"), ("garbage", "Expecting value"), ("page", "without a single chunk")],
 )
-def test_a_server_error_or_garbage_is_a_502_with_the_cause_logged(
+def test_a_server_error_or_an_unreadable_reply_is_a_502_with_the_cause_logged(
     client: TestClient, fake_server: str, caplog: pytest.LogCaptureFixture, name: str, cause: str
 ) -> None:
     fault(fake_server, name)
     with caplog.at_level(logging.ERROR, logger="api.errors"):
         response = client.post("/ask", json={"question": QUESTION})
     assert response.status_code == 502
-    assert response.json()["error"].startswith(f"the LLM server at {fake_server}/v1 answered with an error")
+    assert response.json()["error"].startswith(f"the LLM server at {fake_server}/v1 ")
     logged = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
     assert logged and cause in logged[0].getMessage() + repr(logged[0].exc_info[1].__cause__)  # type: ignore[index]
     streamed = client.post("/ask/stream", json={"question": QUESTION})
