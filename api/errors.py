@@ -14,6 +14,7 @@ from rag.errors import (
     GenerationTimeoutError,
     IndexNotReadyError,
     IngestBusyError,
+    LLMBadResponseError,
     LLMUnavailableError,
     QuestionError,
     RagError,
@@ -30,6 +31,7 @@ _STATUS: list[tuple[type[RagError], int]] = [
     (FileTypeError, 415),
     (IngestBusyError, 409),
     (BusyError, 503),
+    (LLMBadResponseError, 502),
     (LLMUnavailableError, 503),
     (StoreUnavailableError, 503),
     (IndexNotReadyError, 503),
@@ -48,6 +50,8 @@ def error_body(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
         log.error("unexpected failure", exc_info=exc)
         return 500, {"error": INTERNAL_ERROR}, {}
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
+    if status == 502:  # the LLM server's own failure: its cause belongs in our log
+        log.error("%s", exc, exc_info=exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, BusyError) else {}
     body: dict[str, object] = {"error": str(exc)}
     if isinstance(exc, BusyError):

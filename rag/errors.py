@@ -71,3 +71,7 @@ class CancelledError(RagError):
 
 class LLMUnavailableError(RagError):
     """The configured LLM cannot be used: server unreachable, key rejected, model not served, extra missing."""
+
+
+class LLMBadResponseError(LLMUnavailableError):
+    """The LLM server answered, but with a server error or a reply that cannot be read."""

@@ -65,7 +65,11 @@ class LLMSettings(_Section):
         "without authentication.",
     )
     request_timeout: float = Field(
-        120.0, gt=0, le=3600, description="openai / ollama: seconds to wait for one reply."
+        120.0,
+        gt=0,
+        le=3600,
+        description="openai / ollama: seconds to wait for one reply. openai also stops waiting at the "
+        "question's deadline (server.request_timeout_s), with a 504.",
     )
     probe_timeout: float = Field(
         5.0,

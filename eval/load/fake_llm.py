@@ -6,6 +6,11 @@ of its own work (retrieval, evidence, verification) while the model's time is si
 reply is the first number of the prompt's "Sentence:" line (so answers get verified citations),
 else NONE. `GET /stats` tells how many requests it took and the most it ran at once.
 
+`PUT /fault` with `{"fault": ...}` makes it misbehave until set back to null, for fault tests:
+"stall" (takes the request and never answers), "stall_midway" (starts a stream, then sends
+nothing more), "error" (HTTP 500), "garbage" (a 200 whose stream chunks are not JSON) or "page"
+(a 200 with a web page instead of a stream, as a misconfigured proxy sends).
+
     python -m eval.load.fake_llm --port 8081 --latency 0.5 --tokens-per-s 40 --slots 4
 """
 
@@ -20,10 +25,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 MODEL = "fake"
+FAULTS = ("stall", "stall_midway", "error", "garbage", "page")
 _SENTENCE = re.compile(r"Sentence: (.*)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 
@@ -41,6 +47,7 @@ def fake_llm_app(latency_s: float = 0.5, tokens_per_s: float = 40.0, slots: int 
     app = FastAPI(title="fake LLM server")
     stats = {"requests": 0, "in_flight": 0, "peak_in_flight": 0, "waited": 0}
     gate: dict[str, asyncio.Semaphore] = {}
+    fault: dict[str, str | None] = {"now": None}
 
     async def generate(text: str) -> AsyncIterator[str]:
         slot = gate.setdefault("slots", asyncio.Semaphore(slots))
@@ -70,9 +77,40 @@ def fake_llm_app(latency_s: float = 0.5, tokens_per_s: float = 40.0, slots: int 
     def read_stats() -> dict[str, int]:
         return dict(stats)
 
+    @app.put("/fault")
+    async def set_fault(request: Request) -> dict[str, str | None]:
+        wanted = (await request.json()).get("fault")
+        if wanted is not None and wanted not in FAULTS:
+            raise HTTPException(422, f"fault must be null or one of {FAULTS}")
+        fault["now"] = wanted
+        return {"fault": wanted}
+
+    async def misbehave(request: Request, now: str, stream: bool) -> Response:
+        stats["requests"] += 1
+        if now == "stall":
+            while not await request.is_disconnected():  # until the client gives up
+                await asyncio.sleep(0.05)
+            return Response(status_code=204)
+        if now == "error":
+            return JSONResponse({"error": {"message": "simulated server error", "type": "server_error"}}, 500)
+        if now == "page" or (now == "garbage" and not stream):
+            return HTMLResponse("<html><body>simulated web page</body></html>")
+
+        async def events() -> AsyncIterator[str]:
+            if now == "garbage":
+                yield "data: <html>simulated garbage</html>\n\n"
+                return
+            yield 'data: {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "fake", '
+            yield '"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}\n\n'
+            await asyncio.Event().wait()  # stall_midway: nothing more (cancelled when the client leaves)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
     @app.post("/v1/chat/completions", response_model=None)
-    async def chat(request: Request) -> JSONResponse | StreamingResponse:
+    async def chat(request: Request) -> Response:
         body = await request.json()
+        if fault["now"] is not None:
+            return await misbehave(request, fault["now"], bool(body.get("stream")))
         text = reply_for(body.get("messages") or [])
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not body.get("stream"):

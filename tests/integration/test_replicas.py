@@ -1,6 +1,6 @@
 """Two `rag serve` replicas over one Chroma server, one (simulated) LLM server and a shared data
-folder: an ingest through either is seen by the other without a restart, and only one ingest
-runs at a time across them."""
+folder: an ingest through either is seen by the other without a restart, only one ingest runs at
+a time across them, and a replica killed mid-answer breaks only its own clients' connections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from eval.load.fake_llm import fake_llm_app
-from eval.load.loadtest import wait_healthy
+from eval.load.servers import ingest, replicas, wait_healthy
 from rag.ingest.pipeline import ingest_lock
 from tests.api.support import serve
 from tests.processes import free_port, stop
@@ -25,6 +26,7 @@ from tests.processes import free_port, stop
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "How many inspections does Cofepris plan at the Puebla hospitals?"
+ANSWERED = "How many appointments does the IMSS require at Cofepris every two months?"  # the fake says 170
 NEW_ARTICLE = b"Puebla inspections\n\nCofepris plans 45 inspections at the Puebla hospitals next year.\n"
 
 
@@ -88,3 +90,41 @@ def test_replicas_share_the_index_and_one_ingest_at_a_time(chroma_port: int, tmp
                 busy = httpx.post(f"{url}/ingest", timeout=30)
                 assert busy.status_code == 409 and "another ingest is running" in busy.json()["error"]
         assert httpx.post(f"{second}/ingest", timeout=120).status_code == 200
+
+
+def test_a_replica_killed_mid_answer_breaks_only_its_own_connection(chroma_port: int, tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "seeds", tmp_path / "corpus")
+    with ExitStack() as stack:
+        llm = stack.enter_context(serve(fake_llm_app(latency_s=3, tokens_per_s=500, slots=8)))
+        env = {
+            **os.environ,
+            "RAG_DATA_DIR": str(tmp_path / "data"),
+            "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
+            "RAG_STORE__HOST": "127.0.0.1",
+            "RAG_STORE__PORT": str(chroma_port),
+            "RAG_LLM__BACKEND": "openai",
+            "RAG_LLM__BASE_URL": f"{llm}/v1",
+            "RAG_LLM__MODEL": "fake",
+            "RAG_SERVER__MODEL_CONCURRENCY": "4",
+        }
+        ingest(env, tmp_path / "ingest.log")
+        [(first, victim), (second, _)] = stack.enter_context(
+            replicas(env, [tmp_path / "first.log", tmp_path / "second.log"])
+        )
+        pool = stack.enter_context(ThreadPoolExecutor(2))
+        ask = {"json": {"question": ANSWERED}, "timeout": 60}
+        cut = pool.submit(httpx.post, f"{first}/ask", **ask)
+        kept = pool.submit(httpx.post, f"{second}/ask", **ask)
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{llm}/stats").json()["in_flight"] < 2:  # both questions are at the model
+            assert time.monotonic() < deadline, "the questions never reached the LLM server"
+            time.sleep(0.05)
+        victim.kill()  # SIGKILL mid-answer: no cleanup of any kind
+
+        with pytest.raises(httpx.TransportError):  # a broken connection, not an HTTP status
+            cut.result(timeout=60)
+        assert kept.result(timeout=60).json()["answer"] == "170"  # the other replica kept answering
+        after = httpx.post(f"{second}/ask", **ask)
+        assert after.status_code == 200 and after.json()["answer"] == "170"
+        health = httpx.get(f"{second}/health", timeout=30).json()
+        assert health["status"] == "ok" and health["queue"]["waiting_or_running"] == 0

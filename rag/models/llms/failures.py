@@ -13,13 +13,14 @@ from typing import Any, ClassVar, TypeVar
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, CompletionResponse
 
-from rag.errors import LLMUnavailableError
+from rag.errors import LLMBadResponseError, LLMUnavailableError, RagError
 
 T = TypeVar("T")
 
 
 class ReportsServerErrors:
-    """Mixin placed before a llama-index LLM class; subclasses name the client's error types."""
+    """Mixin placed before a llama-index LLM class; subclasses name the client's error types and
+    may tell them apart (`server_failure`)."""
 
     server_errors: ClassVar[tuple[type[BaseException], ...]] = ()
 
@@ -27,16 +28,27 @@ class ReportsServerErrors:
         """Where the model runs, for the error message."""
         return type(self).__name__
 
+    def server_failure(self, exc: BaseException) -> RagError:
+        """What the user is told about one of `server_errors`: by default, the server failed (503)."""
+        return LLMUnavailableError(f"the LLM server at {self.server_label()} failed: {exc}")
+
     @contextmanager
     def _reported(self) -> Iterator[None]:
         try:
             yield
         except self.server_errors as exc:
-            raise LLMUnavailableError(f"the LLM server at {self.server_label()} failed: {exc}") from exc
+            raise self.server_failure(exc) from exc
 
     def _reported_stream(self, stream: Iterator[T]) -> Generator[T, None, None]:
         with self._reported():
-            yield from stream
+            sent = False
+            for item in stream:
+                sent = True
+                yield item
+        if not sent:  # a server that answers anything but a stream of chunks (an HTML page, say)
+            raise LLMBadResponseError(
+                f"the LLM server at {self.server_label()} ended its reply without a single chunk"
+            )
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         with self._reported():
