@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,15 +77,21 @@ class SentenceEmbeddings:
     def __init__(self, embedder: BatchEmbedder, size: int = 20_000) -> None:
         self.embedder = embedder
         self._vectors: LRU[np.ndarray] = LRU(size)
+        # One caller embeds at a time. Questions that arrive together over a cold cache (a fresh
+        # replica under load) would otherwise each embed the same article sentences, and the
+        # first wave ran past its deadline (docs/performance.md).
+        self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        fresh: dict[str, np.ndarray] = {}
-        missing = self._vectors.missing(texts)
-        if missing:
-            for text, vector in zip(missing, self.embedder.get_text_embedding_batch(missing), strict=True):
-                fresh[text] = np.asarray(vector, dtype=np.float32)
-                self._vectors.put(text, fresh[text])
-        return np.stack([fresh[t] if t in fresh else self._vectors.get(t) for t in texts])
+        with self._lock:
+            fresh: dict[str, np.ndarray] = {}
+            missing = self._vectors.missing(texts)
+            if missing:
+                vectors = self.embedder.get_text_embedding_batch(missing)
+                for text, vector in zip(missing, vectors, strict=True):
+                    fresh[text] = np.asarray(vector, dtype=np.float32)
+                    self._vectors.put(text, fresh[text])
+            return np.stack([fresh[t] if t in fresh else self._vectors.get(t) for t in texts])
 
 
 Candidate = tuple[str, int, int, str]  # source, start, end, text

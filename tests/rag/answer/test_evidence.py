@@ -1,8 +1,12 @@
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.evidence import (
     Evidence,
+    SentenceEmbeddings,
     chunk_sentences,
     file_sentences,
     lexical_overlap,
@@ -105,3 +109,25 @@ def test_e5_puts_the_sentence_that_answers_across_languages_first() -> None:
     scores = reranker.similarities("Who is the IMSS director of Medical Benefits?", sentences)
     assert scores.shape == (2,) and scores[1] > scores[0]
     assert reranker.similarities("q", []).shape == (0,)
+
+
+class _SlowCountingEmbedder:
+    """Counts every text it embeds; slow enough that concurrent callers overlap."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def get_text_embedding_batch(self, texts: list[str]) -> list[list[float]]:
+        time.sleep(0.05)
+        self.embedded += texts
+        return [[float(len(t)), 1.0] for t in texts]
+
+
+def test_questions_arriving_together_embed_each_sentence_once() -> None:
+    embedder = _SlowCountingEmbedder()
+    embed = SentenceEmbeddings(embedder)
+    sentences = [f"Sentence number {n}." for n in range(20)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: embed(sentences), range(4)))
+    assert sorted(embedder.embedded) == sorted(sentences)
+    assert all(np.array_equal(r, results[0]) for r in results)
