@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from rag.answer.citations import (
     unknown_acronyms,
     verify_citation,
 )
+from rag.answer.compound import split_compound
 from rag.answer.evidence import (
     Evidence,
     Passage,
@@ -180,8 +181,22 @@ class Assistant:
         turn = followup.resolve(question, earlier)
         if ticket is None:
             with self.queue.admit() as own:
-                return self._ask(turn, own, on_token)
-        return self._ask(turn, ticket, on_token)
+                return self._ask_all(turn, own, on_token)
+        return self._ask_all(turn, ticket, on_token)
+
+    def _ask_all(
+        self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None
+    ) -> tuple[Answer, Trace]:
+        """Answer the turn, part by part when it asks two things at once (rag.answer.compound)."""
+        parts = split_compound(turn.prompt) if turn.search == turn.asked else [turn.prompt]
+        if len(parts) == 1:
+            return self._ask(turn, ticket, on_token)
+        results: list[tuple[Answer, Trace]] = []
+        for part in parts:
+            done = sum(a.usage.llm_calls for a, _ in results if a.usage)
+            sink = None if on_token is None else _shifted(on_token, done)
+            results.append(self._ask(followup.Turn(part, part, part), ticket, sink))
+        return _joined(results, self.detect_language(turn.search))
 
     def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> tuple[Answer, Trace]:
         started = time.perf_counter()
@@ -317,6 +332,52 @@ class _Work:
             prompt_tokens=self.prompt_tokens if self.calls else 0,
             completion_tokens=self.completion_tokens if self.calls else 0,
         )
+
+
+def _shifted(on_token: TokenSink, done: int) -> TokenSink:
+    """A sink whose attempt numbers follow the `done` model calls of earlier parts."""
+    return lambda attempt, piece: on_token(done + attempt, piece)
+
+
+def _joined(results: list[tuple[Answer, Trace]], language: str) -> tuple[Answer, Trace]:
+    """One answer from the answers to a question's parts: each part's answer (or the refusal
+    phrase for a part the articles do not answer) in order, separated by semicolons, with all
+    their citations. Refused only when every part is."""
+    answers = [a for a, _ in results]
+    refused = all(a.refused for a in answers)
+    citations: list[Citation] = []
+    for a in answers:
+        citations += [c for c in a.citations if c not in citations]
+    usages = [a.usage for a in answers if a.usage is not None]
+    answer = Answer(
+        answer=prompts.refusal(language)
+        if refused
+        else "; ".join(prompts.refusal(language) if a.refused else a.answer for a in answers),
+        refused=refused,
+        language=language,
+        citations=citations,
+        timings_ms=Timings(
+            retrieve=sum(a.timings_ms.retrieve for a in answers),
+            generate=sum(a.timings_ms.generate for a in answers),
+            total=sum(a.timings_ms.total for a in answers),
+        ),
+        usage=Usage(
+            llm_calls=sum(u.llm_calls for u in usages),
+            prompt_tokens=_total(u.prompt_tokens for u in usages),
+            completion_tokens=_total(u.completion_tokens for u in usages),
+        ),
+    )
+    trace = Trace(
+        retrieved=[f for _, t in results for f in t.retrieved],
+        evidence=[e for _, t in results for e in t.evidence],
+    )
+    return answer, trace
+
+
+def _total(counts: Iterable[int | None]) -> int | None:
+    """The sum, or None when a count is unknown."""
+    values = list(counts)
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 def _clean(text: str) -> str:

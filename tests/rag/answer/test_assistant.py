@@ -181,3 +181,39 @@ def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: 
     assert trace.evidence == [p.text for p in service.assistant().evidence(QUESTION)]
     assert answer.citations and answer.citations[0].source in trace.retrieved
     assert any(answer.citations[0].quote in passage for passage in trace.evidence)
+
+
+def _by_question(prompt: str) -> str:
+    """Answers each part of COMPOUND from the sentence that holds it; NONE elsewhere."""
+    sentence = _sentence(prompt)
+    if "Question: How many appointments" in prompt and "170" in sentence:
+        return "170"
+    if "Question: Who is the IMSS director of Medical Benefits" in prompt and "Duque" in sentence:
+        return "Célida Duque Molina"
+    return "NONE"
+
+
+COMPOUND = "How many appointments does the IMSS require at Cofepris, and who is the IMSS director of Medical Benefits?"
+
+
+def test_a_question_that_asks_two_things_gets_both_answers_with_both_citations(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_by_question] * 4)
+    answer = service.ask(COMPOUND)
+    assert not answer.refused
+    assert answer.answer == "170; Célida Duque Molina"
+    quotes = [c.quote for c in answer.citations]
+    assert any("170 appointments" in q for q in quotes) and any("Duque Molina" in q for q in quotes)
+    assert answer.usage is not None and answer.usage.llm_calls == len(llm.history)
+    assert "Question: How many appointments does the IMSS require at Cofepris?" in llm.history[0]
+
+
+def test_a_part_the_articles_do_not_answer_is_said_so_in_its_place(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[lambda prompt: "170" if "170" in _sentence(prompt) else "NONE"] * 4)
+    answer = service.ask(COMPOUND)
+    assert not answer.refused
+    assert answer.answer == "170; " + refusal("en")
+    assert all("Duque" not in c.quote for c in answer.citations)

@@ -1,0 +1,39 @@
+import pytest
+
+from rag.answer.compound import split_compound
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "How many agreements were signed, and who heads the Internal Control Body?",
+            ["How many agreements were signed?", "Who heads the Internal Control Body?"],
+        ),
+        (
+            "¿Qué secretario habló en Puebla, y quién es el gobernador?",
+            ["¿Qué secretario habló en Puebla?", "¿Quién es el gobernador?"],
+        ),
+        (
+            "When was he appointed, and when was he ratified, and where?",
+            ["When was he appointed?", "When was he ratified?", "Where?"],
+        ),
+    ],
+)
+def test_two_questions_joined_by_and_are_asked_one_by_one(question: str, parts: list[str]) -> None:
+    assert split_compound(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many appointments does the IMSS require at Cofepris every two months?",
+        "Who signed the agreement and when?",  # no comma: one question about one event
+        "Which two officials appear, and what are their positions?",  # the second part points back
+        "¿Qué dijo Robledo, y que se acordó?",  # "y que" without its accent joins clauses
+        "The IMSS and Cofepris signed, and what else?",  # not a question to begin with
+        "¿Quiénes firmaron, y cuándo lo hicieron ellos?",
+    ],
+)
+def test_other_questions_stay_whole(question: str) -> None:
+    assert split_compound(question) == [question]
