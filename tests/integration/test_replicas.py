@@ -54,21 +54,27 @@ def cites(url: str, name: str, expected: bool, within_s: float) -> dict:
         time.sleep(0.5)
 
 
+def _replica_env(tmp_path: Path, chroma_port: int, llm: str) -> dict[str, str]:
+    """Settings every replica shares: the data folder (keyword index, ingest lock), the corpus, the Chroma
+    server and the LLM server."""
+    return {
+        **os.environ,
+        "RAG_DATA_DIR": str(tmp_path / "data"),
+        "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
+        "RAG_STORE__HOST": "127.0.0.1",
+        "RAG_STORE__PORT": str(chroma_port),
+        "RAG_LLM__BACKEND": "openai",
+        "RAG_LLM__BASE_URL": f"{llm}/v1",
+        "RAG_LLM__MODEL": "fake",
+        "RAG_SERVER__MODEL_CONCURRENCY": "4",
+    }
+
+
 def test_replicas_share_the_index_and_one_ingest_at_a_time(chroma_port: int, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "seeds", tmp_path / "corpus")
     with ExitStack() as stack:
         llm = stack.enter_context(serve(fake_llm_app(latency_s=0.05, tokens_per_s=500, slots=8)))
-        env = {
-            **os.environ,
-            "RAG_DATA_DIR": str(tmp_path / "data"),  # shared: keyword index and ingest lock
-            "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
-            "RAG_STORE__HOST": "127.0.0.1",
-            "RAG_STORE__PORT": str(chroma_port),
-            "RAG_LLM__BACKEND": "openai",
-            "RAG_LLM__BASE_URL": f"{llm}/v1",
-            "RAG_LLM__MODEL": "fake",
-            "RAG_SERVER__MODEL_CONCURRENCY": "4",
-        }
+        env = _replica_env(tmp_path, chroma_port, llm)
         first = stack.enter_context(replica(env, tmp_path / "first.log"))
         second = stack.enter_context(replica(env, tmp_path / "second.log"))
         before = cites(second, "puebla.txt", False, 0)
@@ -96,17 +102,7 @@ def test_a_replica_killed_mid_answer_breaks_only_its_own_connection(chroma_port:
     shutil.copytree(ROOT / "seeds", tmp_path / "corpus")
     with ExitStack() as stack:
         llm = stack.enter_context(serve(fake_llm_app(latency_s=3, tokens_per_s=500, slots=8)))
-        env = {
-            **os.environ,
-            "RAG_DATA_DIR": str(tmp_path / "data"),
-            "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
-            "RAG_STORE__HOST": "127.0.0.1",
-            "RAG_STORE__PORT": str(chroma_port),
-            "RAG_LLM__BACKEND": "openai",
-            "RAG_LLM__BASE_URL": f"{llm}/v1",
-            "RAG_LLM__MODEL": "fake",
-            "RAG_SERVER__MODEL_CONCURRENCY": "4",
-        }
+        env = _replica_env(tmp_path, chroma_port, llm)
         ingest(env, tmp_path / "ingest.log")
         [(first, victim), (second, _)] = stack.enter_context(
             replicas(env, [tmp_path / "first.log", tmp_path / "second.log"])

@@ -202,13 +202,18 @@ def test_contract_checks() -> None:
     assert final_event(stream) == ("final", {"answer": "x"})
 
 
+def _loadtest(out: Path, *options: str) -> dict:
+    """Run `rag loadtest --fake-llm` briefly (2 model turns at once, 4 clients, 3 s); its summary."""
+    command = [sys.executable, "-m", "rag", "loadtest", "--fake-llm", *options]
+    command += ["--model-concurrency", "2", "--clients", "4", "--seconds", "3", "--out", str(out)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return json.loads((out / "summary.json").read_text())
+
+
 @pytest.mark.slow
 def test_the_command_holds_load_on_a_simulated_llm_server(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "rag", "loadtest", "--fake-llm", "--fake-slots", "4"]
-    command += ["--model-concurrency", "2", "--clients", "4", "--seconds", "3", "--out", str(tmp_path)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = _loadtest(tmp_path, "--fake-slots", "4")
     assert summary["valid_200"] == summary["ok_200"] > 0
     assert summary["model_concurrency"] == 2 and 1 <= summary["fake_llm"]["peak_in_flight"] <= 2
     assert "simulated LLM server" in (tmp_path / "report.md").read_text()
@@ -216,11 +221,7 @@ def test_the_command_holds_load_on_a_simulated_llm_server(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_the_command_spreads_load_over_two_replicas_of_one_chroma_server(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "rag", "loadtest", "--fake-llm", "--replicas", "2"]
-    command += ["--model-concurrency", "2", "--clients", "4", "--seconds", "3", "--out", str(tmp_path)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = _loadtest(tmp_path, "--replicas", "2")
     assert summary["replicas"] == 2 and summary["store"] == "chroma server"
     assert all(each["answers"] > 0 for each in summary["by_replica"].values()), summary["by_replica"]
     assert summary["valid_200"] == summary["ok_200"] and summary["health_after"] == 200
