@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,6 @@ from rag.ingest.readers import Extracted, read_document
 from rag.ingest.uploads import AddReport, add_files, remove_file
 from rag.language import make_language_detector
 from rag.lru import LRU
-from rag.models.llms.deadline import model_turn_deadline
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings
 from rag.types import Answer, DocumentInfo, Health, HealthStatus, QueueState
@@ -95,16 +93,6 @@ def _extract(path: Path) -> Extracted | None:
         return None
 
 
-class DeadlineQueue(GenerationQueue):
-    """The generation queue, telling an LLM server's client on the same thread the deadline of
-    the question that holds the model (rag.models.llms.deadline), so that it waits no longer."""
-
-    @contextmanager
-    def model_turn(self, ticket: Ticket) -> Iterator[None]:
-        with super().model_turn(ticket), model_turn_deadline(ticket.deadline):
-            yield
-
-
 class RagService:
     """The whole pipeline. Components can be passed in (tests pass fakes); otherwise built."""
 
@@ -128,7 +116,7 @@ class RagService:
         self.reranker = make_reranker(settings.answer, settings.embedding.threads)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
-        self.queue = DeadlineQueue(
+        self.queue = GenerationQueue(
             settings.server.queue_size, settings.server.request_timeout_s, settings.server.model_concurrency
         )
         # ((chunk count, keyword-index fingerprint), summary)

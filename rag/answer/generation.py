@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from types import TracebackType
 
 from rag.errors import BusyError, CancelledError, GenerationTimeoutError
+from rag.models.llms.deadline import model_turn_deadline
 
 
 class Ticket:
@@ -102,13 +103,16 @@ class GenerationQueue:
 
     @contextmanager
     def model_turn(self, ticket: Ticket) -> Iterator[None]:
+        """Hold the model for `ticket`. Within the turn an LLM server's client on this thread reads
+        the ticket's deadline (rag.models.llms.deadline), so that it waits no longer."""
         ticket.check()
         if not self._model.acquire(timeout=max(0.0, ticket.deadline - time.monotonic())):
             ticket.check()  # raises the timeout
             raise GenerationTimeoutError("timed out waiting for the model")  # pragma: no cover
         started = time.monotonic()
         try:
-            yield
+            with model_turn_deadline(ticket.deadline):
+                yield
         finally:
             self._model.release()
             spent = time.monotonic() - started
