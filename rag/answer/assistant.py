@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from llama_index.core.llms import ChatMessage
@@ -317,14 +318,8 @@ class _Work:
 
     def add(self, reading: Reading) -> None:
         self.calls += 1
-        if reading.prompt_tokens is None or self.prompt_tokens is None:
-            self.prompt_tokens = None
-        else:
-            self.prompt_tokens += reading.prompt_tokens
-        if reading.completion_tokens is None or self.completion_tokens is None:
-            self.completion_tokens = None
-        else:
-            self.completion_tokens += reading.completion_tokens
+        self.prompt_tokens = _plus(self.prompt_tokens, reading.prompt_tokens)
+        self.completion_tokens = _plus(self.completion_tokens, reading.completion_tokens)
 
     def usage(self) -> Usage:
         return Usage(
@@ -363,8 +358,8 @@ def _joined(results: list[tuple[Answer, Trace]], language: str) -> tuple[Answer,
         ),
         usage=Usage(
             llm_calls=sum(u.llm_calls for u in usages),
-            prompt_tokens=_total(u.prompt_tokens for u in usages),
-            completion_tokens=_total(u.completion_tokens for u in usages),
+            prompt_tokens=reduce(_plus, (u.prompt_tokens for u in usages), _NO_TOKENS),
+            completion_tokens=reduce(_plus, (u.completion_tokens for u in usages), _NO_TOKENS),
         ),
     )
     trace = Trace(
@@ -374,10 +369,12 @@ def _joined(results: list[tuple[Answer, Trace]], language: str) -> tuple[Answer,
     return answer, trace
 
 
-def _total(counts: Iterable[int | None]) -> int | None:
-    """The sum, or None when a count is unknown."""
-    values = list(counts)
-    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+_NO_TOKENS: int | None = 0
+
+
+def _plus(total: int | None, count: int | None) -> int | None:
+    """A token count added to a total; None once any count is unknown (backends that do not say)."""
+    return None if total is None or count is None else total + count
 
 
 def _clean(text: str) -> str:
