@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port
+from eval.load.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

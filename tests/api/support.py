@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from tests.processes import free_port
+from eval.load.servers import free_port
 
 __all__ = ["APPOINTMENTS", "cite_appointments", "free_port", "serve"]
 

@@ -10,11 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from eval.load.servers import CHROMA, wait_for_chroma
+from eval.load.servers import CHROMA, free_port, stop, wait_for_chroma
 from rag.service import RagService
 from rag.settings import Settings
 from tests.fakes import KeywordEmbedding, ScriptedLLM
-from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"

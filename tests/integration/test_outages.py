@@ -18,9 +18,8 @@ import pytest
 
 from eval.load.fake_llm import fake_llm_app
 from eval.load.loadtest import final_event, load_questions
-from eval.load.servers import CHROMA, chroma_server, replicas
+from eval.load.servers import CHROMA, chroma_server, free_port, replicas
 from tests.api.support import serve
-from tests.processes import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,10 +18,9 @@ import httpx
 import pytest
 
 from eval.load.fake_llm import fake_llm_app
-from eval.load.servers import ingest, replicas, wait_healthy
+from eval.load.servers import free_port, ingest, replicas, stop, wait_healthy
 from rag.ingest.pipeline import ingest_lock
 from tests.api.support import serve
-from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from eval.load.fake_llm import fake_llm_app, reply_for
+from eval.load.servers import free_port
 from rag.service import RagService
 from rag.settings import Settings
 from tests.api.support import serve
 from tests.fakes import KeywordEmbedding
-from tests.processes import free_port
 
 QUESTION = "How many appointments does the IMSS require at Cofepris every two months?"
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from llama_index.core.llms import ChatMessage
 
+from eval.load.servers import free_port, stop
 from rag.components import check_llm, default_gguf_path, make_llm
 from rag.errors import LLMUnavailableError
 from rag.settings import LLMSettings
-from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[4]
 ALIAS = "qwen-test"
