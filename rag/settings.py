@@ -149,6 +149,13 @@ class AnswerSettings(_Section):
         "package) before the model reads them; 'none' keeps the first ranking.",
     )
     rerank_top: int = Field(8, ge=2, le=200, description="Best sentences the reranker re-orders.")
+    translate_question: bool = Field(
+        True,
+        description="Before searching, have the LLM translate the question into the other "
+        "configured languages (one short model call), so keyword search and evidence ranking "
+        "also match articles written in them. Off: one call fewer, cross-lingual questions "
+        "rely on the multilingual embedders alone.",
+    )
     passages: int = Field(
         3,
         ge=1,

@@ -24,8 +24,13 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
-    # Fast unit tests rank with the fake embedder alone; the e5 reranker has its own tests.
-    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus, answer={"rerank": "none"})
+    # Fast unit tests rank with the fake embedder alone and script only the readings; the e5
+    # reranker and the question's translation have their own tests.
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        answer={"rerank": "none", "translate_question": False},
+    )
 
 
 @pytest.fixture

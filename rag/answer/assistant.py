@@ -42,6 +42,7 @@ from rag.types import Answer, Citation, Timings, Usage
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
+    from llama_index.core.schema import NodeWithScore
 
     from rag.retrieve.hybrid import HybridRetriever
 
@@ -127,13 +128,27 @@ class Assistant:
         self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
 
     def evidence(self, question: str) -> list[Passage]:
-        """The passages the model reads for `question`, best first."""
+        """The passages the model reads for `question`, best first (without the question's
+        translations, which take a model call)."""
         return self._gather(question)[1]
 
-    def _gather(self, question: str) -> tuple[list[str], list[Passage]]:
-        """The retrieved passages' files, best first, and the passages built from them."""
-        found = self.retriever.search(question)
+    def _gather(
+        self, question: str, translate: Callable[[list[str]], list[str]] | None = None
+    ) -> tuple[list[str], list[Passage]]:
+        """The retrieved passages' files, best first, and the passages built from them.
+
+        `translate` gets the languages of the retrieved articles that differ from the
+        question's and returns the question in them; the search is then run again with those.
+        """
         config = self.settings.answer
+        found = self.retriever.search(question)
+        translations: list[str] = []
+        if translate is not None:
+            asked = self.detect_language(question)
+            others = [c for c in _article_languages(found.nodes, config.evidence_files) if c != asked]
+            translations = translate(others) if others else []
+            if translations:
+                found = self.retriever.search(question, translations)
         languages = {
             str(h.node.metadata["source"]): str(h.node.metadata.get("language", "en")) for h in found.nodes
         }
@@ -141,9 +156,14 @@ class Assistant:
         if len(candidates) > config.max_candidate_sentences:
             candidates = chunk_sentences(found.nodes)  # very long articles: the passages' own sentences
         ranked = rank_evidence(
-            question, found.query_embedding, candidates, self.sentence_embeddings, config.ranked_sentences
+            question,
+            found.query_embedding,
+            candidates,
+            self.sentence_embeddings,
+            config.ranked_sentences,
+            translations,
         )
-        ranked = rerank(question, ranked, self.reranker, config.rerank_top)
+        ranked = rerank(question, ranked, self.reranker, config.rerank_top, translations)
         retrieved = [str(h.node.metadata["source"]) for h in found.nodes]
         return retrieved, widen(
             ranked,
@@ -202,9 +222,15 @@ class Assistant:
     def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> tuple[Answer, Trace]:
         started = time.perf_counter()
         language = self.detect_language(turn.search)
-        sources, passages = self._gather(turn.search)
-        retrieved = time.perf_counter()
         work = _Work()
+
+        def translate(languages: list[str]) -> list[str]:
+            return self._translations(turn.search, languages, ticket, work)
+
+        sources, passages = self._gather(
+            turn.search, translate if self.settings.answer.translate_question else None
+        )
+        retrieved = time.perf_counter()
         trace = Trace(retrieved=sources, evidence=[p.text for p in passages])
 
         def finish(text: str | None, citations: list[Citation]) -> tuple[Answer, Trace]:
@@ -216,8 +242,8 @@ class Assistant:
                 language=language,
                 citations=[] if refused else citations,
                 timings_ms=Timings(
-                    retrieve=round((retrieved - started) * 1000),
-                    generate=round((done - retrieved) * 1000),
+                    retrieve=round((retrieved - started - work.translating_s) * 1000),
+                    generate=round((done - retrieved + work.translating_s) * 1000),
                     total=round((done - started) * 1000),
                 ),
                 usage=work.usage(),
@@ -254,6 +280,25 @@ class Assistant:
                 return finish(text, citations)
         return finish(None, [])
 
+    def _translations(self, question: str, languages: list[str], ticket: Ticket, work: _Work) -> list[str]:
+        """The question translated into each of `languages` the prompts can name; not streamed."""
+        translations = []
+        began = time.perf_counter()
+        with ticket.turn():
+            for code in languages:
+                if code not in prompts.LANGUAGE_NAMES:
+                    continue
+                user = prompts.TRANSLATE_QUESTION.format(
+                    language=prompts.language_name(code), question=question
+                )
+                reading = self.reader.read(_messages(user), None, ticket.check)
+                work.add(reading, shown=False)
+                text = _clean(reading.text)
+                if text and not prompts.is_refusal(text):
+                    translations.append(text)
+        work.translating_s += time.perf_counter() - began
+        return translations
+
     def _read(
         self,
         question: str,
@@ -269,7 +314,7 @@ class Assistant:
         )
         threshold = self.settings.answer.no_answer_threshold
         reading = self.reader.read(
-            _messages(user), _sink(on_token, work.calls + 1), ticket.check, stop_at=threshold
+            _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=threshold
         )
         work.add(reading)
         text = _clean(split_markers(reading.text)[0])
@@ -295,7 +340,7 @@ class Assistant:
         if not needs_translation(text, language, self.detect_language):
             return text
         user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
-        reading = self.reader.read(_messages(user), _sink(on_token, work.calls + 1), ticket.check)
+        reading = self.reader.read(_messages(user), _sink(on_token, work.shown + 1), ticket.check)
         work.add(reading)
         translated = _clean(reading.text)
         # A translation must keep the answer's numbers; otherwise the copied words stand.
@@ -313,11 +358,14 @@ class _Work:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.shown = 0  # calls whose text was streamed: a stream's attempts are numbered by these
+        self.translating_s = 0.0  # model time spent translating the question, counted as generation
         self.prompt_tokens: int | None = 0
         self.completion_tokens: int | None = 0
 
-    def add(self, reading: Reading) -> None:
+    def add(self, reading: Reading, shown: bool = True) -> None:
         self.calls += 1
+        self.shown += shown
         self.prompt_tokens = _plus(self.prompt_tokens, reading.prompt_tokens)
         self.completion_tokens = _plus(self.completion_tokens, reading.completion_tokens)
 
@@ -327,6 +375,16 @@ class _Work:
             prompt_tokens=self.prompt_tokens if self.calls else 0,
             completion_tokens=self.completion_tokens if self.calls else 0,
         )
+
+
+def _article_languages(nodes: list[NodeWithScore], files: int) -> list[str]:
+    """The languages of the articles of the best `files` retrieved passages, in order of first appearance."""
+    seen: dict[str, str] = {}
+    for hit in nodes:
+        if len(seen) == files:
+            break
+        seen.setdefault(str(hit.node.metadata["source"]), str(hit.node.metadata.get("language", "en")))
+    return list(dict.fromkeys(seen.values()))
 
 
 def _shifted(on_token: TokenSink, done: int) -> TokenSink:

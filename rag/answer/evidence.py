@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -97,9 +97,11 @@ class SentenceEmbeddings:
 Candidate = tuple[str, int, int, str]  # source, start, end, text
 
 
-def _bonus(question: str, kind: AnswerType, sentence: str) -> float:
-    """What a sentence earns beyond its similarity: stem overlap and holding the kind of answer."""
-    return LEXICAL_WEIGHT * lexical_overlap(question, sentence) + TYPE_WEIGHT * holds(kind, sentence)
+def _bonus(question: str, kind: AnswerType, sentence: str, translations: Sequence[str] = ()) -> float:
+    """What a sentence earns beyond its similarity: stem overlap (with the question, or with its
+    translation when that overlaps more) and holding the kind of answer."""
+    overlap = max(lexical_overlap(q, sentence) for q in (question, *translations))
+    return LEXICAL_WEIGHT * overlap + TYPE_WEIGHT * holds(kind, sentence)
 
 
 def file_sentences(
@@ -142,9 +144,13 @@ def rank_evidence(
     candidates: list[Candidate],
     embed: SentenceEmbeddings,
     limit: int,
+    translations: Sequence[str] = (),
 ) -> list[Evidence]:
     """Rank candidate sentences: cosine similarity, plus LEXICAL_WEIGHT times stem overlap, plus
-    TYPE_WEIGHT when the sentence holds the kind of answer asked for (a number for "how many")."""
+    TYPE_WEIGHT when the sentence holds the kind of answer asked for (a number for "how many").
+
+    `translations` are the question in the corpus's other languages: stems do not cross
+    languages, so a sentence's overlap is the best over the question and its translations."""
     if not candidates:
         return []
     kind = answer_type(question)
@@ -158,7 +164,7 @@ def rank_evidence(
             start,
             end,
             text,
-            float(cos + _bonus(question, kind, text)),
+            float(cos + _bonus(question, kind, text, translations)),
             float(cos),
         )
         for (src, start, end, text), cos in zip(candidates, cosines, strict=True)
@@ -240,7 +246,11 @@ def widen(
 
 
 def rerank(
-    question: str, ranked: list[Evidence], reranker: SentenceReranker | None, top: int
+    question: str,
+    ranked: list[Evidence],
+    reranker: SentenceReranker | None,
+    top: int,
+    translations: Sequence[str] = (),
 ) -> list[Evidence]:
     """The best `top` sentences re-ordered by their first cosine plus RERANK_WEIGHT times the
     reranker's similarity (stem overlap and answer-type bonus kept); the rest follow unchanged.
@@ -251,7 +261,7 @@ def rerank(
     similarity = reranker.similarities(question, [e.text for e in head])
     kind = answer_type(question)
     keys = [
-        e.cosine + RERANK_WEIGHT * float(s) + _bonus(question, kind, e.text)
+        e.cosine + RERANK_WEIGHT * float(s) + _bonus(question, kind, e.text, translations)
         for e, s in zip(head, similarity, strict=True)
     ]
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)

@@ -28,6 +28,12 @@ ANSWER_HINTS = {
     AnswerType.OTHER: "Answer in a few words.",
 }
 TRANSLATE = "Translate into {language}: {text}\n\nWrite only the translation."
+# Without "Do not answer it" the small models answer questions they are asked to translate, with
+# invented names (4 of 23 tune questions; none with it).
+TRANSLATE_QUESTION = (
+    "Translate this question into {language}. Do not answer it.\n\n"
+    "Question: {question}\n\nWrite only the translated question."
+)
 
 
 def refusal(language: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,16 +81,22 @@ class HybridRetriever(BaseRetriever):
     def embed_query(self, text: str) -> list[float]:
         return self._queries.get_or_compute(text, self.embedder.get_query_embedding)
 
-    def search(self, query: str) -> Retrieval:
-        """The `top_k` best passages for `query`."""
+    def search(self, query: str, translations: Sequence[str] = ()) -> Retrieval:
+        """The `top_k` best passages for `query`. Each of its `translations` (the query in the
+        corpus's other languages) adds a keyword ranking: the dense embedder already crosses
+        languages, BM25 does not."""
         embedding = self.embed_query(query)
         bundle = QueryBundle(query_str=query, embedding=embedding)
         with store_errors():
             dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
-        bm25_hits = self.bm25.retrieve(bundle) if self.bm25 is not None else []
-        bm25_hits = [h for h in bm25_hits if (h.score or 0) > 0]
-        fused = reciprocal_rank_fusion([dense_hits, bm25_hits], self.settings.top_k)
+        rankings = [dense_hits] + [self._keyword_hits(q) for q in (query, *translations)]
+        fused = reciprocal_rank_fusion(rankings, self.settings.top_k)
         return Retrieval(nodes=fused, query_embedding=embedding)
+
+    def _keyword_hits(self, query: str) -> list[NodeWithScore]:
+        if self.bm25 is None:
+            return []
+        return [h for h in self.bm25.retrieve(QueryBundle(query_str=query)) if (h.score or 0) > 0]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str).nodes

@@ -217,3 +217,63 @@ def test_a_part_the_articles_do_not_answer_is_said_so_in_its_place(
     assert not answer.refused
     assert answer.answer == "170; " + refusal("en")
     assert all("Duque" not in c.quote for c in answer.citations)
+
+
+AGREEMENTS = "How many agreements were signed at the Fourth Central Regional Meeting?"
+AGREEMENTS_ES = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?"
+
+
+def _translating(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> RagService:
+    service = RagService(
+        settings.model_copy(
+            update={"answer": settings.answer.model_copy(update={"translate_question": True})}
+        ),
+        embedder=embedder,
+        llm=llm,
+    )
+    service.ingest()
+    return service
+
+
+def test_the_question_is_translated_for_articles_in_another_language(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    # The answer is in a Spanish article; only the translation shares its words ("acuerdos").
+    llm.enqueue(AGREEMENTS_ES, _answer_from("837", "837"))
+    tokens: list[tuple[int, str]] = []
+    service = _translating(settings, embedder, llm)
+    answer = service.ask(AGREEMENTS, on_token=lambda attempt, text: tokens.append((attempt, text)))
+    assert "Translate this question into Spanish" in llm.history[0] and AGREEMENTS in llm.history[0]
+    assert "837 acuerdos" in _sentence(llm.history[1])  # the first passage read
+    assert answer.answer == "837" and not answer.refused
+    assert answer.usage is not None and answer.usage.llm_calls == 2
+    assert tokens == [(1, "837")]  # the translation is not streamed; the reading is attempt 1
+
+
+def test_without_the_translation_the_first_passage_read_is_another(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE", "NONE")
+    service.ask(AGREEMENTS)
+    assert "837 acuerdos" not in _sentence(llm.history[0])
+
+
+def test_a_translation_that_says_none_is_dropped(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("NONE", "NONE", "NONE")
+    answer = _translating(settings, embedder, llm).ask(AGREEMENTS)
+    assert answer.refused
+    assert "837 acuerdos" not in _sentence(llm.history[1])  # ranked as without a translation
+    assert answer.usage is not None and answer.usage.llm_calls == 3
+
+
+def test_no_translation_when_the_articles_are_in_the_question_language(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    for spanish in ("001_1f89d300ecf0cc92.txt", "003_5269122b5114297c.txt", "004_545f95529ab4eb61.txt"):
+        (settings.corpus_dir / spanish).unlink()  # the Spanish seed articles
+    llm.enqueue(_answer_from("170", "170"))
+    answer = _translating(settings, embedder, llm).ask(QUESTION)
+    assert answer.answer == "170"
+    assert len(llm.history) == 1 and "Translate" not in llm.history[0]

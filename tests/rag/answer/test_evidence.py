@@ -10,6 +10,7 @@ from rag.answer.evidence import (
     chunk_sentences,
     file_sentences,
     lexical_overlap,
+    rank_evidence,
     rerank,
     stems,
     widen,
@@ -131,3 +132,26 @@ def test_questions_arriving_together_embed_each_sentence_once() -> None:
         results = list(pool.map(lambda _: embed(sentences), range(4)))
     assert sorted(embedder.embedded) == sorted(sentences)
     assert all(np.array_equal(r, results[0]) for r in results)
+
+
+class _Same:
+    """Every text gets the same vector: only the stem overlap tells sentences apart."""
+
+    def get_text_embedding_batch(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+
+def test_a_translation_of_the_question_lets_stems_meet_across_languages() -> None:
+    candidates = [
+        ("b.txt", 0, 22, "Otro artículo de 2021."),
+        ("c.txt", 0, 29, "Se suscribieron 837 acuerdos."),
+    ]
+    embed = SentenceEmbeddings(_Same())
+    question = "How many agreements were signed?"
+    alone = rank_evidence(question, [1.0, 0.0], candidates, embed, limit=2)
+    assert alone[0].score == alone[1].score  # no English stem meets a Spanish one
+    translated = rank_evidence(
+        question, [1.0, 0.0], candidates, embed, limit=2, translations=["¿Cuántos acuerdos se suscribieron?"]
+    )
+    assert translated[0].text == "Se suscribieron 837 acuerdos."
+    assert translated[0].score > translated[1].score
