@@ -22,6 +22,7 @@ from rag.answer.citations import (
     verify_citation,
 )
 from rag.answer.compound import split_compound
+from rag.answer.dates import translate_date
 from rag.answer.evidence import (
     Evidence,
     Passage,
@@ -336,9 +337,13 @@ class Assistant:
         work: _Work,
     ) -> str:
         """The answer in the question's language: words copied from an article in another
-        language are translated; names and numbers need no translation and are kept as copied."""
+        language are translated (dates by rule, the rest by the model); names and numbers need
+        no translation and are kept as copied."""
         if not needs_translation(text, language, self.detect_language):
             return text
+        date = translate_date(text, language)
+        if date is not None:
+            return date
         user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
         reading = self.reader.read(_messages(user), _sink(on_token, work.shown + 1), ticket.check)
         work.add(reading)

@@ -277,3 +277,13 @@ def test_no_translation_when_the_articles_are_in_the_question_language(
     answer = _translating(settings, embedder, llm).ask(QUESTION)
     assert answer.answer == "170"
     assert len(llm.history) == 1 and "Translate" not in llm.history[0]
+
+
+def test_a_date_copied_from_an_article_in_another_language_is_translated_by_rule(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("June 9", "June 9")] * 2)
+    answer = service.ask("¿Cuándo nombró López Obrador a Ramírez de la O?")
+    assert answer.answer == "9 de junio"
+    assert [c.source for c in answer.citations] == ["002_dc32ab27597cd9fc.txt"]
+    assert not any("Translate" in prompt for prompt in llm.history)
