@@ -130,3 +130,57 @@ def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
     wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
     found = " ".join(fold_accents(s) for s in sources)
     return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}
+
+
+_ORDINALS = {
+    word: n
+    for n, words in enumerate(
+        [
+            "second segunda segundo",
+            "third tercer tercera tercero",
+            "fourth cuarta cuarto",
+            "fifth quinta quinto",
+            "sixth sexta sexto",
+            "seventh septima septimo",
+            "eighth octava octavo",
+            "ninth novena noveno",
+            "tenth decima decimo",
+        ],
+        start=2,  # "first" is too often an adverb ("when did she first ...") to be asked about
+    )
+    for word in words.split()
+}
+# A number in digits, with an ordinal ending: 2022, 1,500, 4th, 4a, 4ª, 4º.
+_COUNTED = re.compile(r"\b(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|a|o|ª|º)?\b")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def unknown_numbers(question: str, sources: list[str]) -> set[str]:
+    """Numbers and ordinals the question names (2024, "the Third meeting", "la Cuarta Reunión")
+    that none of the cited articles contains, in digits or as an ordinal word of either language.
+
+    Like an acronym, a number in a question is rarely paraphrased: an answer about the Fourth
+    meeting or 2021 answers another question than one about the Third meeting or 2024.
+    """
+    folded_question = fold_accents(question)
+    wanted = {m.group(1) for m in _COUNTED.finditer(folded_question)}
+    ordinals = {w for w in _WORD.findall(folded_question) if w in _ORDINALS}
+    if not wanted and not ordinals:
+        return set()
+    found = fold_accents(" ".join(sources))
+    numbers = {_digits(m.group(1)) for m in _COUNTED.finditer(found)}
+    found_ordinals = {_ORDINALS[w] for w in _WORD.findall(found) if w in _ORDINALS}
+    missing = {n for n in wanted if _digits(n) not in numbers and _as_ordinal(n) not in found_ordinals}
+    missing |= {
+        w for w in ordinals if _ORDINALS[w] not in found_ordinals and str(_ORDINALS[w]) not in numbers
+    }
+    return missing
+
+
+def _digits(number: str) -> str:
+    return number.replace(",", "").replace(".", "")
+
+
+def _as_ordinal(number: str) -> int | None:
+    """The ordinal a small number may stand for ("4th" is "la Cuarta"); None when it is large."""
+    return int(number) if number.isdigit() and int(number) <= 10 else None
