@@ -97,8 +97,9 @@ class Trace:
 class Assistant:
     """Answers questions from the index with verified citations.
 
-    The work is split so the small model does only what it is good at: ranking finds the
-    passages, the model copies the answer's words from them, alignment finds the sentence that
+    The work is split so the small model does only what it is good at: it translates the
+    question for articles in another language, ranking finds the passages, the model copies
+    the answer's words from them, alignment finds the sentence that
     holds those words, and the decision to refuse comes from measured signals (the model's
     probability of "no answer", the evidence score, the answer's grounding) with thresholds
     fitted on the tune half of eval/qa.jsonl.
