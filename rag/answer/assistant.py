@@ -19,7 +19,6 @@ from rag.answer.citations import (
     is_supported,
     split_markers,
     unknown_acronyms,
-    unknown_numbers,
     verify_citation,
 )
 from rag.answer.compound import split_compound
@@ -272,8 +271,7 @@ class Assistant:
                 if not support or coverage(text, support) < config.min_coverage:
                     log.info("not grounded in the passages: %r", text)
                     continue
-                articles = [self.read_file(e.source) or "" for e in support]
-                missing = unknown_acronyms(turn.prompt, articles) | unknown_numbers(turn.prompt, articles)
+                missing = unknown_acronyms(turn.prompt, [self.read_file(e.source) or "" for e in support])
                 if missing:
                     log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
                     continue
