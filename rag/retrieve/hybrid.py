@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
@@ -24,10 +24,12 @@ RRF_K = 60.0
 
 @dataclass
 class Retrieval:
-    """Fused passages, and the query's embedding (evidence ranking reuses it)."""
+    """Fused passages, the query's embedding (evidence ranking reuses it), and the rankings
+    they were fused from (a later search with the query's translations reuses them)."""
 
     nodes: list[NodeWithScore]
     query_embedding: list[float]
+    rankings: list[list[NodeWithScore]] = field(default_factory=list)
 
 
 def is_indexed_chunk(hit: NodeWithScore) -> bool:
@@ -89,9 +91,16 @@ class HybridRetriever(BaseRetriever):
         bundle = QueryBundle(query_str=query, embedding=embedding)
         with store_errors():
             dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
-        rankings = [dense_hits] + [self._keyword_hits(q) for q in (query, *translations)]
+        return self.translated(
+            Retrieval([], embedding, [dense_hits, self._keyword_hits(query)]), translations
+        )
+
+    def translated(self, found: Retrieval, translations: Sequence[str]) -> Retrieval:
+        """`found` with a keyword ranking per translation fused in; the dense ranking and the
+        query's own keyword ranking are reused, not searched again."""
+        rankings = found.rankings + [self._keyword_hits(q) for q in translations]
         fused = reciprocal_rank_fusion(rankings, self.settings.top_k)
-        return Retrieval(nodes=fused, query_embedding=embedding)
+        return Retrieval(nodes=fused, query_embedding=found.query_embedding, rankings=rankings)
 
     def _keyword_hits(self, query: str) -> list[NodeWithScore]:
         if self.bm25 is None:
