@@ -139,18 +139,16 @@ class Assistant:
     ) -> tuple[list[str], list[Passage]]:
         """The retrieved passages' files, best first, and the passages built from them.
 
-        `translate` gets the languages of the retrieved articles that differ from the
-        question's and returns the question in them; the search is then run again with those.
+        `translate` gets the languages of the best retrieved articles and returns the question
+        in those that differ from its own; their keyword rankings are then fused in.
         """
         config = self.settings.answer
         found = self.retriever.search(question)
         translations: list[str] = []
         if translate is not None:
-            asked = self.detect_language(question)
-            others = [c for c in _article_languages(found.nodes, config.evidence_files) if c != asked]
-            translations = translate(others) if others else []
+            translations = translate(_article_languages(found.nodes, config.evidence_files))
             if translations:
-                found = self.retriever.search(question, translations)
+                found = self.retriever.translated(found, translations)
         languages = {
             str(h.node.metadata["source"]): str(h.node.metadata.get("language", "en")) for h in found.nodes
         }
@@ -215,19 +213,25 @@ class Assistant:
         if len(parts) == 1:
             return self._ask(turn, ticket, on_token)
         results: list[tuple[Answer, Trace]] = []
+        shown = 0  # streamed model calls of the earlier parts: the next part's attempts follow them
         for part in parts:
-            done = sum(a.usage.llm_calls for a, _ in results if a.usage)
-            sink = None if on_token is None else _shifted(on_token, done)
-            results.append(self._ask(followup.Turn(part, part, part), ticket, sink))
+            sink = None if on_token is None else _shifted(on_token, shown)
+            work = _Work()
+            results.append(self._ask(followup.Turn(part, part, part), ticket, sink, work))
+            shown += work.shown
         return _joined(results, self.detect_language(turn.search))
 
-    def _ask(self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None) -> tuple[Answer, Trace]:
+    def _ask(
+        self, turn: followup.Turn, ticket: Ticket, on_token: TokenSink | None, work: _Work | None = None
+    ) -> tuple[Answer, Trace]:
+        """Answer one question; `work` counts its model calls and tokens."""
         started = time.perf_counter()
         language = self.detect_language(turn.search)
-        work = _Work()
+        work = work or _Work()
 
         def translate(languages: list[str]) -> list[str]:
-            return self._translations(turn.search, languages, ticket, work)
+            others = [c for c in languages if c != language]
+            return self._translations(turn.search, others, ticket, work) if others else []
 
         sources, passages = self._gather(
             turn.search, translate if self.settings.answer.translate_question else None

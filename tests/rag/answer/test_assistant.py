@@ -219,6 +219,23 @@ def test_a_part_the_articles_do_not_answer_is_said_so_in_its_place(
     assert all("Duque" not in c.quote for c in answer.citations)
 
 
+def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_translations(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    def reply(prompt: str) -> str:
+        return "¿Pregunta?" if "Translate this question" in prompt else _by_question(prompt)
+
+    llm.enqueue(*[reply] * 8)
+    tokens: list[tuple[int, str]] = []
+    answer = _translating(settings, embedder, llm).ask(
+        COMPOUND, on_token=lambda attempt, text: tokens.append((attempt, text))
+    )
+    readings = [p for p in llm.history if "Translate this question" not in p]
+    assert len(readings) < len(llm.history)  # the parts' questions were translated
+    assert sorted({attempt for attempt, _ in tokens}) == list(range(1, len(readings) + 1))
+    assert answer.usage is not None and answer.usage.llm_calls == len(llm.history)
+
+
 AGREEMENTS = "How many agreements were signed at the Fourth Central Regional Meeting?"
 AGREEMENTS_ES = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?"
 
