@@ -149,12 +149,14 @@ class AnswerSettings(_Section):
         "package) before the model reads them; 'none' keeps the first ranking.",
     )
     rerank_top: int = Field(8, ge=2, le=200, description="Best sentences the reranker re-orders.")
-    translate_question: bool = Field(
-        True,
-        description="Before searching, have the LLM translate the question into the other "
-        "configured languages (one short model call), so keyword search and evidence ranking "
-        "also match articles written in them. Off: one call fewer, cross-lingual questions "
-        "rely on the multilingual embedders alone.",
+    translate_question: Literal["fallback", "before", "off"] = Field(
+        "fallback",
+        description="Have the LLM translate the question into the other configured languages of "
+        "the best articles (one short model call), so keyword search and evidence ranking also "
+        "match articles written in them: 'fallback' when the first passage read gives no answer "
+        "(most answers then cost one call), 'before' the first reading (one call more per "
+        "question in a bilingual corpus), 'off' never (cross-lingual questions rely on the "
+        "multilingual embedders alone).",
     )
     passages: int = Field(
         3,

@@ -29,7 +29,7 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         corpus_dir=corpus,
-        answer={"rerank": "none", "translate_question": False},
+        answer={"rerank": "none", "translate_question": "off"},
     )
 
 

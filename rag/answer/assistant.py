@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from llama_index.core.llms import LLM
     from llama_index.core.schema import NodeWithScore
 
-    from rag.retrieve.hybrid import HybridRetriever
+    from rag.retrieve.hybrid import HybridRetriever, Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def _is_unicode_text(text: str) -> bool:
 @dataclass(frozen=True)
 class Trace:
     """What an answer was built from: the files of the retrieved passages, best first, and the
-    passages (text) the model could read, best first."""
+    passages (text) the model read, in order, followed by those it could have read next."""
 
     retrieved: list[str]
     evidence: list[str]
@@ -96,10 +96,10 @@ class Trace:
 class Assistant:
     """Answers questions from the index with verified citations.
 
-    The work is split so the small model does only what it is good at: it translates the
-    question for articles in another language, ranking finds the passages, the model copies
-    the answer's words from them, alignment finds the sentence that
-    holds those words, and the decision to refuse comes from measured signals (the model's
+    The work is split so the small model does only what it is good at: ranking finds the
+    passages, the model copies the answer's words from them one passage at a time (translating
+    the question for articles in another language when the first passage fails), alignment
+    finds the sentence that holds those words, and the decision to refuse comes from measured signals (the model's
     probability of "no answer", the evidence score, the answer's grounding) with thresholds
     fitted on the tune half of eval/qa.jsonl.
     """
@@ -130,25 +130,16 @@ class Assistant:
         self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
 
     def evidence(self, question: str) -> list[Passage]:
-        """The passages the model reads for `question`, best first (without the question's
-        translations, which take a model call)."""
-        return self._gather(question)[1]
+        """The passages the model reads first for `question`, best first (before any translation
+        of the question, which takes a model call)."""
+        return self._passages(question, self.retriever.search(question))[1]
 
-    def _gather(
-        self, question: str, translate: Callable[[list[str]], list[str]] | None = None
+    def _passages(
+        self, question: str, found: Retrieval, translations: Sequence[str] = ()
     ) -> tuple[list[str], list[Passage]]:
-        """The retrieved passages' files, best first, and the passages built from them.
-
-        `translate` gets the languages of the best retrieved articles and returns the question
-        in those that differ from its own; their keyword rankings are then fused in.
-        """
+        """The retrieved passages' files, best first, and the passages built from their articles'
+        best sentences; `translations` (the question in other languages) join the ranking."""
         config = self.settings.answer
-        found = self.retriever.search(question)
-        translations: list[str] = []
-        if translate is not None:
-            translations = translate(_article_languages(found.nodes, config.evidence_files))
-            if translations:
-                found = self.retriever.translated(found, translations)
         languages = {
             str(h.node.metadata["source"]): str(h.node.metadata.get("language", "en")) for h in found.nodes
         }
@@ -229,15 +220,11 @@ class Assistant:
         language = self.detect_language(turn.search)
         work = work or _Work()
 
-        def translate(languages: list[str]) -> list[str]:
-            others = [c for c in languages if c != language]
-            return self._translations(turn.search, others, ticket, work) if others else []
-
-        sources, passages = self._gather(
-            turn.search, translate if self.settings.answer.translate_question else None
-        )
+        config = self.settings.answer
+        found = self.retriever.search(turn.search)
+        sources, passages = self._passages(turn.search, found)
         retrieved = time.perf_counter()
-        trace = Trace(retrieved=sources, evidence=[p.text for p in passages])
+        read: list[Passage] = []  # the passages the model was shown, in order
 
         def finish(text: str | None, citations: list[Citation]) -> tuple[Answer, Trace]:
             done = time.perf_counter()
@@ -248,15 +235,15 @@ class Assistant:
                 language=language,
                 citations=[] if refused else citations,
                 timings_ms=Timings(
-                    retrieve=round((retrieved - started - work.translating_s) * 1000),
-                    generate=round((done - retrieved + work.translating_s) * 1000),
+                    retrieve=round((retrieved - started) * 1000),
+                    generate=round((done - retrieved) * 1000),
                     total=round((done - started) * 1000),
                 ),
                 usage=work.usage(),
             )
-            return answer, trace
+            shown = read + [p for p in passages if _key(p) not in map(_key, read)]
+            return answer, Trace(retrieved=sources, evidence=[p.text for p in shown])
 
-        config = self.settings.answer
         best = max((p.score for p in passages), default=-1.0)
         if best < config.min_evidence_score:
             log.info("refused without the LLM: best evidence %.2f", best)
@@ -265,19 +252,21 @@ class Assistant:
         with ticket.turn():
             # One passage at a time: the small models find an answer in one sentence far more
             # reliably than among several, so the next passage is read only when this one fails.
-            for passage in passages[: config.attempts]:
+            while len(read) < config.attempts:
+                if _translate_now(config.translate_question, read) and not work.translated:
+                    # Translated only now: most answers come from the first passage, and the
+                    # translation costs a model call (eval/README.md, fourth round).
+                    translated = self._translated(turn.search, found, language, ticket, work)
+                    if translated is not None:
+                        found, translations = translated
+                        sources, passages = self._passages(turn.search, found, translations)
+                passage = next((p for p in passages if _key(p) not in map(_key, read)), None)
+                if passage is None:
+                    break
+                read.append(passage)
                 text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
-                if text is None:
-                    continue
-                support = align(text, [passage])
-                if coverage(text, support) < config.min_coverage:  # copied from another passage?
-                    support = align(text, passages)
-                if not support or coverage(text, support) < config.min_coverage:
-                    log.info("not grounded in the passages: %r", text)
-                    continue
-                missing = unknown_acronyms(turn.prompt, [self.read_file(e.source) or "" for e in support])
-                if missing:
-                    log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+                support = self._support(turn.prompt, text, passage, read + passages) if text else []
+                if text is None or not support:
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
                 citations = [
@@ -286,23 +275,49 @@ class Assistant:
                 return finish(text, citations)
         return finish(None, [])
 
+    def _support(self, question: str, text: str, passage: Passage, seen: list[Passage]) -> list[Evidence]:
+        """The sentences that hold the answer's words: in the passage it was read from, else in
+        any passage `seen`; [] when too few of its words are there (an answer the passages do
+        not hold) or when the cited articles never name an acronym the question asks about."""
+        min_coverage = self.settings.answer.min_coverage
+        support = align(text, [passage])
+        if coverage(text, support) < min_coverage:  # copied from another passage?
+            support = align(text, seen)
+        if not support or coverage(text, support) < min_coverage:
+            log.info("not grounded in the passages: %r", text)
+            return []
+        missing = unknown_acronyms(question, [self.read_file(e.source) or "" for e in support])
+        if missing:
+            log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+            return []
+        return support
+
+    def _translated(
+        self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
+    ) -> tuple[Retrieval, list[str]] | None:
+        """`found` with the keyword rankings of the question translated into the languages of
+        its best articles other than `language`, and those translations; None when there are none."""
+        work.translated = True
+        config = self.settings.answer
+        others = [c for c in _article_languages(found.nodes, config.evidence_files) if c != language]
+        translations = self._translations(question, others, ticket, work) if others else []
+        if not translations:
+            return None
+        return self.retriever.translated(found, translations), translations
+
     def _translations(self, question: str, languages: list[str], ticket: Ticket, work: _Work) -> list[str]:
-        """The question translated into each of `languages` the prompts can name; not streamed."""
+        """The question translated into each of `languages` the prompts can name; not streamed.
+        Called while the request holds the model's turn."""
         translations = []
-        began = time.perf_counter()
-        with ticket.turn():
-            for code in languages:
-                if code not in prompts.LANGUAGE_NAMES:
-                    continue
-                user = prompts.TRANSLATE_QUESTION.format(
-                    language=prompts.language_name(code), question=question
-                )
-                reading = self.reader.read(_messages(user), None, ticket.check)
-                work.add(reading, shown=False)
-                text = _clean(reading.text)
-                if text and not prompts.is_refusal(text):
-                    translations.append(text)
-        work.translating_s += time.perf_counter() - began
+        for code in languages:
+            if code not in prompts.LANGUAGE_NAMES:
+                continue
+            user = prompts.TRANSLATE_QUESTION.format(language=prompts.language_name(code), question=question)
+            reading = self.reader.read(_messages(user), None, ticket.check)
+            work.add(reading, shown=False)
+            text = _clean(reading.text)
+            if text and not prompts.is_refusal(text):
+                translations.append(text)
         return translations
 
     def _read(
@@ -369,7 +384,7 @@ class _Work:
     def __init__(self) -> None:
         self.calls = 0
         self.shown = 0  # calls whose text was streamed: a stream's attempts are numbered by these
-        self.translating_s = 0.0  # model time spent translating the question, counted as generation
+        self.translated = False  # the question's translation was asked for
         self.prompt_tokens: int | None = 0
         self.completion_tokens: int | None = 0
 
@@ -395,6 +410,16 @@ def _article_languages(nodes: list[NodeWithScore], files: int) -> list[str]:
             break
         seen.setdefault(str(hit.node.metadata["source"]), str(hit.node.metadata.get("language", "en")))
     return list(dict.fromkeys(seen.values()))
+
+
+def _translate_now(mode: str, read: list[Passage]) -> bool:
+    """Whether the question is to be translated before the next reading (settings.translate_question)."""
+    return mode == "before" or (mode == "fallback" and bool(read))
+
+
+def _key(passage: Passage) -> tuple[str, int, int]:
+    """Where a passage lies: the same span ranked again (with a translation) is the same passage."""
+    return passage.source, passage.start, passage.end
 
 
 def _shifted(on_token: TokenSink, done: int) -> TokenSink:

@@ -29,7 +29,7 @@ def test_ingests_and_answers_through_a_chroma_server(chroma_port: int, tmp_path:
         data_dir=tmp_path / "data",
         corpus_dir=corpus,
         store={"host": "127.0.0.1", "port": chroma_port},
-        answer={"translate_question": False},  # the scripted LLM reads passages; it does not translate
+        answer={"translate_question": "off"},  # the scripted LLM reads passages; it does not translate
     )
     llm = ScriptedLLM([_answer_with_the_sentence_holding_170] * 2)
     service = RagService(settings, embedder=KeywordEmbedding(), llm=llm)
@@ -64,7 +64,7 @@ def test_a_chroma_outage_is_a_503_and_service_resumes_when_it_is_back(tmp_path: 
             data_dir=tmp_path / "data",
             corpus_dir=corpus,
             store={"host": "127.0.0.1", "port": port},
-            answer={"rerank": "none", "translate_question": False},
+            answer={"rerank": "none", "translate_question": "off"},
         )
         llm = ScriptedLLM()
         service = RagService(settings, embedder=KeywordEmbedding(), llm=llm)

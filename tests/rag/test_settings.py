@@ -68,3 +68,12 @@ def test_an_llm_server_may_take_several_turns(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("RAG_LLM__MODEL", "qwen")
     monkeypatch.setenv("RAG_SERVER__MODEL_CONCURRENCY", "16")
     assert Settings().server.model_concurrency == 16
+
+
+def test_the_question_translation_mode_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().answer.translate_question == "fallback"
+    monkeypatch.setenv("RAG_ANSWER__TRANSLATE_QUESTION", "before")
+    assert Settings().answer.translate_question == "before"
+    monkeypatch.setenv("RAG_ANSWER__TRANSLATE_QUESTION", "true")  # the old boolean names no mode
+    with pytest.raises(ValidationError, match="'fallback', 'before' or 'off'"):
+        Settings()

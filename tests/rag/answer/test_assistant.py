@@ -222,8 +222,16 @@ def test_a_part_the_articles_do_not_answer_is_said_so_in_its_place(
 def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_translations(
     settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
 ) -> None:
+    first_readings: set[str] = set()
+
     def reply(prompt: str) -> str:
-        return "¿Pregunta?" if "Translate this question" in prompt else _by_question(prompt)
+        if "Translate this question" in prompt:
+            return "¿Pregunta?"
+        question = prompt.split("Question: ")[1].split("\n")[0]
+        if question not in first_readings:  # each part's first passage says nothing: it is translated
+            first_readings.add(question)
+            return "NONE"
+        return _by_question(prompt)
 
     llm.enqueue(*[reply] * 8)
     tokens: list[tuple[int, str]] = []
@@ -231,7 +239,7 @@ def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_trans
         COMPOUND, on_token=lambda attempt, text: tokens.append((attempt, text))
     )
     readings = [p for p in llm.history if "Translate this question" not in p]
-    assert len(readings) < len(llm.history)  # the parts' questions were translated
+    assert len(llm.history) - len(readings) == 2  # each part's question was translated once
     assert sorted({attempt for attempt, _ in tokens}) == list(range(1, len(readings) + 1))
     assert answer.usage is not None and answer.usage.llm_calls == len(llm.history)
 
@@ -240,10 +248,12 @@ AGREEMENTS = "How many agreements were signed at the Fourth Central Regional Mee
 AGREEMENTS_ES = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?"
 
 
-def _translating(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) -> RagService:
+def _translating(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, mode: str = "fallback"
+) -> RagService:
     service = RagService(
         settings.model_copy(
-            update={"answer": settings.answer.model_copy(update={"translate_question": True})}
+            update={"answer": settings.answer.model_copy(update={"translate_question": mode})}
         ),
         embedder=embedder,
         llm=llm,
@@ -252,19 +262,49 @@ def _translating(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLL
     return service
 
 
-def test_the_question_is_translated_for_articles_in_another_language(
+def _translator_then_reader(translation: str, number: str):  # type: ignore[no-untyped-def]
+    """Translates the question as `translation`; reads `number` from a passage that holds it."""
+    return lambda prompt: (
+        translation if "Translate this question" in prompt else _answer_from(number, number)(prompt)
+    )
+
+
+def test_the_question_is_translated_when_the_first_passage_gives_no_answer(
     settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
 ) -> None:
     # The answer is in a Spanish article; only the translation shares its words ("acuerdos").
-    llm.enqueue(AGREEMENTS_ES, _answer_from("837", "837"))
+    llm.enqueue(*[_translator_then_reader(AGREEMENTS_ES, "837")] * 3)
     tokens: list[tuple[int, str]] = []
     service = _translating(settings, embedder, llm)
     answer = service.ask(AGREEMENTS, on_token=lambda attempt, text: tokens.append((attempt, text)))
-    assert "Translate this question into Spanish" in llm.history[0] and AGREEMENTS in llm.history[0]
-    assert "837 acuerdos" in _sentence(llm.history[1])  # the first passage read
+    assert "837 acuerdos" not in _sentence(llm.history[0])  # the best passage before translating
+    assert "Translate this question into Spanish" in llm.history[1] and AGREEMENTS in llm.history[1]
+    assert "837 acuerdos" in _sentence(llm.history[2])  # the best passage after it
     assert answer.answer == "837" and not answer.refused
-    assert answer.usage is not None and answer.usage.llm_calls == 2
-    assert tokens == [(1, "837")]  # the translation is not streamed; the reading is attempt 1
+    assert answer.usage is not None and answer.usage.llm_calls == 3
+    assert tokens == [(1, "NONE"), (2, "837")]  # the translation is not streamed
+
+
+def test_the_question_can_be_translated_before_the_first_reading(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_translator_then_reader(AGREEMENTS_ES, "837")] * 2)
+    tokens: list[tuple[int, str]] = []
+    service = _translating(settings, embedder, llm, mode="before")
+    answer = service.ask(AGREEMENTS, on_token=lambda attempt, text: tokens.append((attempt, text)))
+    assert "Translate this question into Spanish" in llm.history[0]
+    assert "837 acuerdos" in _sentence(llm.history[1])
+    assert answer.answer == "837" and answer.usage is not None and answer.usage.llm_calls == 2
+    assert tokens == [(1, "837")]
+
+
+def test_an_answer_in_the_first_passage_costs_no_translation(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_translator_then_reader("¿Pregunta?", "170")] * 3)
+    answer = _translating(settings, embedder, llm).ask(QUESTION)
+    assert answer.answer == "170"
+    assert len(llm.history) == 1 and "Translate" not in llm.history[0]
 
 
 def test_without_the_translation_the_first_passage_read_is_another(
@@ -281,7 +321,8 @@ def test_a_translation_that_says_none_is_dropped(
     llm.enqueue("NONE", "NONE", "NONE")
     answer = _translating(settings, embedder, llm).ask(AGREEMENTS)
     assert answer.refused
-    assert "837 acuerdos" not in _sentence(llm.history[1])  # ranked as without a translation
+    assert "Translate this question" in llm.history[1]
+    assert "837 acuerdos" not in _sentence(llm.history[2])  # ranked as without a translation
     assert answer.usage is not None and answer.usage.llm_calls == 3
 
 
@@ -290,10 +331,10 @@ def test_no_translation_when_the_articles_are_in_the_question_language(
 ) -> None:
     for spanish in ("001_1f89d300ecf0cc92.txt", "003_5269122b5114297c.txt", "004_545f95529ab4eb61.txt"):
         (settings.corpus_dir / spanish).unlink()  # the Spanish seed articles
-    llm.enqueue(_answer_from("170", "170"))
+    llm.enqueue("NONE", "NONE")  # the first passage gives no answer, yet there is nothing to translate into
     answer = _translating(settings, embedder, llm).ask(QUESTION)
-    assert answer.answer == "170"
-    assert len(llm.history) == 1 and "Translate" not in llm.history[0]
+    assert answer.refused
+    assert len(llm.history) == 2 and not any("Translate" in prompt for prompt in llm.history)
 
 
 def test_a_date_copied_from_an_article_in_another_language_is_translated_by_rule(
