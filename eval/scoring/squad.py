@@ -79,8 +79,28 @@ def write_corpus(squad: SquadSet, languages: list[str], folder: Path) -> Path:
     return folder
 
 
+def _slug(title: str) -> str:
+    """A file-name form of a run's title: 'es questions, en paragraphs only' -> 'es-questions-en-paragraphs-only'."""
+    return re.sub(r"\W+", "-", title).strip("-")
+
+
+def _answer_line(item: QAItem, answer: dict, contains_gold: bool) -> str:
+    """One JSON line per answered question: what was asked, answered and spent."""
+    record = {
+        "id": item.id,
+        "question": item.question,
+        "gold": list(item.accept),
+        "answer": answer["answer"],
+        "refused": answer["refused"],
+        "contains_gold": contains_gold,
+        "usage": answer["usage"],
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
 def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -> str:
-    """Retrieval over every question and answers for the first `answers` of each run; Markdown table."""
+    """Retrieval over every question and answers for the first `answers` of each run; Markdown table.
+    Each run's answers are written to `work_dir`/answers-<run>.jsonl."""
     from tqdm import tqdm
 
     from eval.scoring import metrics
@@ -106,12 +126,14 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
             hit5.append(metrics.hit_at_k(ranked, item.sources, 5))
             rr.append(metrics.reciprocal_rank(ranked, item.sources))
         contains, f1, refused = [], [], []
-        for item in items[:answers]:
-            answer = service.ask(item.question)
-            golds = [g.replace("\\", "") for g in item.accept]
-            contains.append(not answer.refused and metrics.contains_gold(answer.answer, golds))
-            f1.append(0.0 if answer.refused else max(metrics.token_f1(answer.answer, g) for g in golds))
-            refused.append(answer.refused)
+        with (work_dir / f"answers-{_slug(title)}.jsonl").open("w", encoding="utf-8") as out:
+            for item in items[:answers]:
+                answer = service.ask(item.question)
+                golds = [g.replace("\\", "") for g in item.accept]
+                contains.append(not answer.refused and metrics.contains_gold(answer.answer, golds))
+                f1.append(0.0 if answer.refused else max(metrics.token_f1(answer.answer, g) for g in golds))
+                refused.append(answer.refused)
+                out.write(_answer_line(item, answer.model_dump(), contains[-1]))
         rows.append((title, len(items), hit1, hit5, rr, contains, f1, refused))
 
     def pct(values: list) -> str:
