@@ -46,6 +46,25 @@ def normalize_answer(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+_NUMBER_WORDS = {
+    word: str(value)
+    for words in (
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty",
+        "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
+        "dieciseis diecisiete dieciocho diecinueve veinte",
+    )
+    for value, word in enumerate(words.split())
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
+
+
+def digits_for_number_words(normalized: str) -> str:
+    """A normalised answer with the number words up to twenty written as digits ('four' and
+    'cuatro' -> '4'), so '4' and 'four' count as the same answer."""
+    return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], normalized)
+
+
 def token_f1(prediction: str, reference: str) -> float:
     """SQuAD token-overlap F1 between normalised prediction and reference."""
     predicted = normalize_answer(prediction).split()
@@ -65,11 +84,17 @@ def exact_match(prediction: str, reference: str) -> bool:
     return normalize_answer(prediction) == normalize_answer(reference)
 
 
-def contains_gold(prediction: str, golds: Sequence[str]) -> bool:
-    """True when some non-empty normalised gold occurs in the normalised prediction, on word boundaries."""
+def contains_gold(prediction: str, golds: Sequence[str], numbers_as_digits: bool = False) -> bool:
+    """True when some non-empty normalised gold occurs in the normalised prediction, on word
+    boundaries; with `numbers_as_digits`, number words up to twenty on either side count as digits."""
+
+    def normal(text: str) -> str:
+        text = normalize_answer(text)
+        return digits_for_number_words(text) if numbers_as_digits else text
+
     # Padding with spaces keeps '170' from matching inside '1700'.
-    padded = f" {normalize_answer(prediction)} "
-    return any(gold and f" {gold} " in padded for gold in map(normalize_answer, golds))
+    padded = f" {normal(prediction)} "
+    return any(gold and f" {gold} " in padded for gold in map(normal, golds))
 
 
 def _check_need(need: str) -> None:

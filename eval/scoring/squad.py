@@ -84,7 +84,7 @@ def _slug(title: str) -> str:
     return re.sub(r"\W+", "-", title).strip("-")
 
 
-def _answer_line(item: QAItem, answer: dict, contains_gold: bool) -> str:
+def _answer_line(item: QAItem, answer: dict, contains_gold: bool, with_digits: bool) -> str:
     """One JSON line per answered question: what was asked, answered and spent."""
     record = {
         "id": item.id,
@@ -93,6 +93,7 @@ def _answer_line(item: QAItem, answer: dict, contains_gold: bool) -> str:
         "answer": answer["answer"],
         "refused": answer["refused"],
         "contains_gold": contains_gold,
+        "contains_gold_digits": with_digits,
         "usage": answer["usage"],
     }
     return json.dumps(record, ensure_ascii=False) + "\n"
@@ -125,16 +126,17 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
             hit1.append(metrics.hit_at_k(ranked, item.sources, 1))
             hit5.append(metrics.hit_at_k(ranked, item.sources, 5))
             rr.append(metrics.reciprocal_rank(ranked, item.sources))
-        contains, f1, refused = [], [], []
+        contains, digits, f1, refused = [], [], [], []
         with (work_dir / f"answers-{_slug(title)}.jsonl").open("w", encoding="utf-8") as out:
             for item in items[:answers]:
                 answer = service.ask(item.question)
                 golds = [g.replace("\\", "") for g in item.accept]
                 contains.append(not answer.refused and metrics.contains_gold(answer.answer, golds))
+                digits.append(not answer.refused and metrics.contains_gold(answer.answer, golds, True))
                 f1.append(0.0 if answer.refused else max(metrics.token_f1(answer.answer, g) for g in golds))
                 refused.append(answer.refused)
-                out.write(_answer_line(item, answer.model_dump(), contains[-1]))
-        rows.append((title, len(items), hit1, hit5, rr, contains, f1, refused))
+                out.write(_answer_line(item, answer.model_dump(), contains[-1], digits[-1]))
+        rows.append((title, len(items), hit1, hit5, rr, contains, digits, f1, refused))
 
     def pct(values: list) -> str:
         return f"{100 * sum(values) / len(values):.1f}%" if values else "–"
@@ -147,6 +149,7 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
         "MRR",
         "answered sample",
         "contains gold",
+        "same, number words as digits",
         "token F1",
         "refused",
     )
@@ -159,9 +162,10 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
             f"{sum(rr) / len(rr):.3f}",
             len(contains),
             pct(contains),
+            pct(digits),
             pct(f1),
             pct(refused),
         )
-        for title, n, hit1, hit5, rr, contains, f1, refused in rows
+        for title, n, hit1, hit5, rr, contains, digits, f1, refused in rows
     ]
     return "\n".join(markdown_table(header, table))

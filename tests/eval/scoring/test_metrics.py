@@ -74,6 +74,14 @@ def test_contains_gold() -> None:
     assert not m.contains_gold("anything", ["", "the"])  # golds that normalise to nothing never match
 
 
+def test_contains_gold_may_count_number_words_as_digits() -> None:
+    assert not m.contains_gold("4", ["four"])  # strict, as SQuAD scores
+    assert m.contains_gold("4", ["four"], numbers_as_digits=True)
+    assert m.contains_gold("Cuatro entidades", ["4 entidades"], numbers_as_digits=True)
+    assert not m.contains_gold("14", ["four"], numbers_as_digits=True)
+    assert not m.contains_gold("fourteen", ["four"], numbers_as_digits=True)
+
+
 RANKED = ["c.txt", "a.txt", "c.txt", "b.txt", "d.txt", "e.txt", "f.txt"]
 
 
