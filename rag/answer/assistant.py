@@ -99,9 +99,9 @@ class Assistant:
     The work is split so the small model does only what it is good at: ranking finds the
     passages, the model copies the answer's words from them one passage at a time (translating
     the question for articles in another language when the first passage fails), alignment
-    finds the sentence that holds those words, and the decision to refuse comes from measured signals (the model's
-    probability of "no answer", the evidence score, the answer's grounding) with thresholds
-    fitted on the tune half of eval/qa.jsonl.
+    finds the sentence that holds those words, and the decision to refuse comes from measured
+    signals (the model's probability of "no answer", the evidence score, the answer's
+    grounding) with thresholds fitted on the tune half of eval/qa.jsonl.
     """
 
     def __init__(
