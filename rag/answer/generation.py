@@ -27,6 +27,7 @@ class Ticket:
         self.timeout_s = timeout_s
         self._cancelled = threading.Event()
         self._released = False
+        self._holding = False
 
     def cancel(self) -> None:
         """Stop at the next token (the client went away)."""
@@ -41,9 +42,16 @@ class Ticket:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        """Hold the model (waiting at most until the deadline)."""
+        """Hold the model (waiting at most until the deadline). Not reentrant: a request that
+        already holds the turn would wait for itself until its deadline, so that is an error."""
+        if self._holding:
+            raise RuntimeError("this request already holds the model's turn")
         with self._queue.model_turn(self):
-            yield
+            self._holding = True
+            try:
+                yield
+            finally:
+                self._holding = False
 
     def release(self) -> None:
         if not self._released:

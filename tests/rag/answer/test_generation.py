@@ -103,3 +103,12 @@ def test_retry_after_counts_the_turns_draining_in_parallel() -> None:
         four.admit()
     assert single.value.retry_after == 16  # 8 ahead, 2 s a turn, one at a time
     assert parallel.value.retry_after == 4  # 8 ahead, 2 s a turn, four at a time
+
+
+def test_a_turn_inside_the_same_requests_turn_is_an_error_not_a_wait() -> None:
+    ticket = GenerationQueue(size=1, timeout_s=30).admit()
+    # Waiting would end in GenerationTimeoutError after 30 s; the error comes at once instead.
+    with ticket.turn(), pytest.raises(RuntimeError, match="already holds the model's turn"), ticket.turn():
+        pass
+    with ticket.turn():  # the turn was given back and can be taken again
+        pass
