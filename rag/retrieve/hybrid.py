@@ -83,24 +83,24 @@ class HybridRetriever(BaseRetriever):
     def embed_query(self, text: str) -> list[float]:
         return self._queries.get_or_compute(text, self.embedder.get_query_embedding)
 
-    def search(self, query: str, translations: Sequence[str] = ()) -> Retrieval:
-        """The `top_k` best passages for `query`. Each of its `translations` (the query in the
-        corpus's other languages) adds a keyword ranking: the dense embedder already crosses
-        languages, BM25 does not."""
+    def search(self, query: str) -> Retrieval:
+        """The `top_k` best passages for `query`, dense and keyword rankings fused."""
         embedding = self.embed_query(query)
         bundle = QueryBundle(query_str=query, embedding=embedding)
         with store_errors():
             dense_hits = [h for h in self.dense.retrieve(bundle) if is_indexed_chunk(h)]
-        return self.translated(
-            Retrieval([], embedding, [dense_hits, self._keyword_hits(query)]), translations
-        )
+        return self._fused([dense_hits, self._keyword_hits(query)], embedding)
 
     def translated(self, found: Retrieval, translations: Sequence[str]) -> Retrieval:
-        """`found` with a keyword ranking per translation fused in; the dense ranking and the
-        query's own keyword ranking are reused, not searched again."""
+        """`found` with a keyword ranking per translation (the query in the corpus's other
+        languages) fused in: the dense embedder already crosses languages, BM25 does not. The
+        dense ranking and the query's own keyword ranking are reused, not searched again."""
         rankings = found.rankings + [self._keyword_hits(q) for q in translations]
+        return self._fused(rankings, found.query_embedding)
+
+    def _fused(self, rankings: list[list[NodeWithScore]], embedding: list[float]) -> Retrieval:
         fused = reciprocal_rank_fusion(rankings, self.settings.top_k)
-        return Retrieval(nodes=fused, query_embedding=found.query_embedding, rankings=rankings)
+        return Retrieval(nodes=fused, query_embedding=embedding, rankings=rankings)
 
     def _keyword_hits(self, query: str) -> list[NodeWithScore]:
         if self.bm25 is None:

@@ -56,10 +56,10 @@ def test_a_translation_adds_its_keyword_ranking_without_a_second_dense_query(
     assert widened.nodes[0].node.metadata["language"] == "es"
 
 
-def test_searching_with_translations_at_once_ranks_as_translating_afterwards(
+def test_without_translations_the_stored_rankings_fuse_to_the_same_passages(
     retriever: HybridRetriever,
 ) -> None:
-    at_once = retriever.search(AGREEMENTS, [AGREEMENTS_ES])
-    afterwards = retriever.translated(retriever.search(AGREEMENTS), [AGREEMENTS_ES])
-    assert [h.node.node_id for h in at_once.nodes] == [h.node.node_id for h in afterwards.nodes]
-    assert [h.score for h in at_once.nodes] == [h.score for h in afterwards.nodes]
+    found = retriever.search(AGREEMENTS)
+    again = retriever.translated(found, [])
+    assert [h.node.node_id for h in again.nodes] == [h.node.node_id for h in found.nodes]
+    assert [h.score for h in again.nodes] == [h.score for h in found.nodes]
