@@ -241,7 +241,7 @@ class Assistant:
                 ),
                 usage=work.usage(),
             )
-            shown = read + [p for p in passages if _key(p) not in map(_key, read)]
+            shown = read + _unread(passages, read)
             return answer, Trace(retrieved=sources, evidence=[p.text for p in shown])
 
         best = max((p.score for p in passages), default=-1.0)
@@ -252,21 +252,25 @@ class Assistant:
         with ticket.turn():
             # One passage at a time: the small models find an answer in one sentence far more
             # reliably than among several, so the next passage is read only when this one fails.
+            translation_asked = False
             while len(read) < config.attempts:
-                if _translate_now(config.translate_question, read) and not work.translated:
+                if _translate_now(config.translate_question, read) and not translation_asked:
                     # Translated only now: most answers come from the first passage, and the
                     # translation costs a model call (eval/README.md, fourth round).
+                    translation_asked = True
                     translated = self._translated(turn.search, found, language, ticket, work)
                     if translated is not None:
                         found, translations = translated
                         sources, passages = self._passages(turn.search, found, translations)
-                passage = next((p for p in passages if _key(p) not in map(_key, read)), None)
+                passage = next(iter(_unread(passages, read)), None)
                 if passage is None:
                     break
                 read.append(passage)
                 text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
-                support = self._support(turn.prompt, text, passage, read + passages) if text else []
-                if text is None or not support:
+                if text is None:
+                    continue
+                support = self._support(turn.prompt, text, passage, read + passages)
+                if not support:
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
                 citations = [
@@ -297,7 +301,6 @@ class Assistant:
     ) -> tuple[Retrieval, list[str]] | None:
         """`found` with the keyword rankings of the question translated into the languages of
         its best articles other than `language`, and those translations; None when there are none."""
-        work.translated = True
         config = self.settings.answer
         others = [c for c in _article_languages(found.nodes, config.evidence_files) if c != language]
         translations = self._translations(question, others, ticket, work) if others else []
@@ -384,7 +387,6 @@ class _Work:
     def __init__(self) -> None:
         self.calls = 0
         self.shown = 0  # calls whose text was streamed: a stream's attempts are numbered by these
-        self.translated = False  # the question's translation was asked for
         self.prompt_tokens: int | None = 0
         self.completion_tokens: int | None = 0
 
@@ -417,9 +419,11 @@ def _translate_now(mode: str, read: list[Passage]) -> bool:
     return mode == "before" or (mode == "fallback" and bool(read))
 
 
-def _key(passage: Passage) -> tuple[str, int, int]:
-    """Where a passage lies: the same span ranked again (with a translation) is the same passage."""
-    return passage.source, passage.start, passage.end
+def _unread(passages: list[Passage], read: list[Passage]) -> list[Passage]:
+    """`passages` the model has not read yet, in order. A passage is known by where it lies: the
+    same span ranked again (with a translation) has another score but is the same passage."""
+    done = {(p.source, p.start, p.end) for p in read}
+    return [p for p in passages if (p.source, p.start, p.end) not in done]
 
 
 def _shifted(on_token: TokenSink, done: int) -> TokenSink:
