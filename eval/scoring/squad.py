@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eval.scoring.dataset import QAItem
 from eval.tables import markdown_table
+from rag.types import Answer
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,17 @@ def _slug(title: str) -> str:
     return re.sub(r"\W+", "-", title).strip("-")
 
 
-def _answer_line(item: QAItem, answer: dict, contains_gold: bool, with_digits: bool) -> str:
+def _answer_line(item: QAItem, answer: Answer, contains_gold: bool, with_digits: bool) -> str:
     """One JSON line per answered question: what was asked, answered and spent."""
     record = {
         "id": item.id,
         "question": item.question,
         "gold": list(item.accept),
-        "answer": answer["answer"],
-        "refused": answer["refused"],
+        "answer": answer.answer,
+        "refused": answer.refused,
         "contains_gold": contains_gold,
         "contains_gold_digits": with_digits,
-        "usage": answer["usage"],
+        "usage": answer.usage.model_dump() if answer.usage else None,
     }
     return json.dumps(record, ensure_ascii=False) + "\n"
 
@@ -135,7 +136,7 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
                 digits.append(not answer.refused and metrics.contains_gold(answer.answer, golds, True))
                 f1.append(0.0 if answer.refused else max(metrics.token_f1(answer.answer, g) for g in golds))
                 refused.append(answer.refused)
-                out.write(_answer_line(item, answer.model_dump(), contains[-1], digits[-1]))
+                out.write(_answer_line(item, answer, contains[-1], digits[-1]))
         rows.append((title, len(items), hit1, hit5, rr, contains, digits, f1, refused))
 
     def pct(values: list) -> str:
