@@ -15,8 +15,10 @@ from rag.answer import followup, prompts
 from rag.answer.answer_types import AnswerType, answer_type, fits
 from rag.answer.citations import (
     align,
+    answer_clause,
     coverage,
     is_supported,
+    missing_names,
     split_markers,
     unknown_acronyms,
     verify_citation,
@@ -269,7 +271,7 @@ class Assistant:
                 text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
                 if text is None:
                     continue
-                support = self._support(turn.prompt, text, passage, read + passages)
+                support = self._support(turn.prompt, language, text, passage, read + passages)
                 if not support:
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
@@ -279,10 +281,14 @@ class Assistant:
                 return finish(text, citations)
         return finish(None, [])
 
-    def _support(self, question: str, text: str, passage: Passage, seen: list[Passage]) -> list[Evidence]:
+    def _support(
+        self, question: str, language: str, text: str, passage: Passage, seen: list[Passage]
+    ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
-        not hold) or when the cited articles never name an acronym the question asks about."""
+        not hold), when the cited articles never name an acronym the question asks about, or
+        when the cited sentences in the question's `language` never mention a name it gives
+        (in the part of a listing sentence that holds the answer)."""
         min_coverage = self.settings.answer.min_coverage
         support = align(text, [passage])
         if coverage(text, support) < min_coverage:  # copied from another passage?
@@ -293,6 +299,14 @@ class Assistant:
         missing = unknown_acronyms(question, [self.read_file(e.source) or "" for e in support])
         if missing:
             log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+            return []
+        # Another language names things differently ("Hacienda" for "Finance Ministry"), so only
+        # sentences in the question's language are held to its names (eval/README.md, fifth round).
+        languages = {p.source: p.language for p in [passage, *seen]}
+        alike = [answer_clause(text, e.text) for e in support if languages.get(e.source) == language]
+        unnamed = missing_names(question, alike) if alike else []
+        if unnamed:
+            log.info("the cited sentences never mention %s", ", ".join(unnamed))
             return []
         return support
 

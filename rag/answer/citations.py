@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.answer.evidence import Evidence, Passage, content_words, stems
-from rag.text import fold_accents
+from rag.answer.evidence import STEM_CHARS, Evidence, Passage, content_words, stems
+from rag.text import fold_accents, stopwords
 from rag.types import Citation
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "uno": "1", "una": "1", "dos": "2", "tres": "3",
@@ -130,3 +131,58 @@ def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
     wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
     found = " ".join(fold_accents(s) for s in sources)
     return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}
+
+
+# A run of capitalised words, joined by the particles names hold ("Secretaría de la Función Pública").
+_NAME_RUN = re.compile(
+    r"[A-ZÁÉÍÓÚÑ][\w-]*(?:\s+(?:(?:de|del|la|las|los|of|the|and|y|e)\s+)*[A-ZÁÉÍÓÚÑ][\w-]*)*"
+)
+# "Según Marcos Bucio, ...", "según el titular del Seguro Social?": who said it is named in the
+# article, seldom in the quoted sentence. The attribution runs to the next comma or the end.
+_ATTRIBUTION = re.compile(r"\b(?i:seg[uú]n|according to|as described by|per the)\s[^,;?¿]*")
+_QUESTION_WORDS = frozenset(
+    "who whom whose what which where when why how quien quienes que cual cuales donde cuando "
+    "cuanto cuanta cuantos cuantas".split()
+)
+
+
+def missing_names(question: str, sentences: list[str]) -> list[str]:
+    """Names the question gives (runs of capitalised words) that the sentences never mention:
+    none of a run's words, cut to their stems, occurs in them.
+
+    "¿Quién es el gobernador de Hidalgo?" answered from "el gobernador Sergio Salomón expuso"
+    answers it for another state. One word of a run is enough ("Ramírez de O" names "Rogelio
+    Ramírez de la O"); the speaker of "according to X" is not asked for; and a question's first
+    word is capitalised by position, not as a name. Only meaningful when the sentences are in
+    the question's language (a Spanish sentence says "Hacienda" for "Finance Ministry").
+    """
+    letters = [c for c in question if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return []
+    text = _ATTRIBUTION.sub(" ", question).lstrip("¿¡\"' ")
+    found = {w[:STEM_CHARS] for s in sentences for w in _WORD.findall(fold_accents(s))}
+    stop = stopwords()
+    missing = []
+    for run in _NAME_RUN.finditer(text):
+        words = _WORD.findall(run.group(0))[1 if run.start() == 0 else 0 :]
+        # An acronym names one thing on its own: "the Secretary General of the CTM" is not
+        # named by a sentence about the CROM's Secretary General.
+        for acronym in (w for w in words if _ACRONYM.fullmatch(w)):
+            if fold_accents(acronym)[:STEM_CHARS] not in found:
+                missing.append(acronym)
+        rest = [fold_accents(w) for w in words if not _ACRONYM.fullmatch(w)]
+        rest = [w for w in rest if w not in stop and w not in _QUESTION_WORDS]
+        if rest and not any(w[:STEM_CHARS] in found for w in rest):
+            missing.append(run.group(0))
+    return missing
+
+
+def answer_clause(answer: str, sentence: str) -> str:
+    """The part of the sentence, between semicolons, that holds most of the answer's terms.
+
+    Lists of people put each one's post in their own part ("X, of the CTM; Y, Secretary
+    General of the CROM"): the name asked about must be in the answer's part, not elsewhere.
+    """
+    wanted = terms(answer)
+    parts = [p for p in sentence.split(";") if p.strip()] or [sentence]
+    return max(parts, key=lambda p: len(wanted & terms(p)))

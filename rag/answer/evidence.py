@@ -178,7 +178,7 @@ class Passage:
     """A ranked sentence with its neighbours: `text == file[start:end]` for the file `source`.
 
     `sentences` are the passage's sentences in file order, each a citable span; `score` is the
-    best score of the ranked sentences it holds.
+    best score of the ranked sentences it holds; `language` is its article's.
     """
 
     source: str
@@ -187,6 +187,7 @@ class Passage:
     text: str
     sentences: tuple[Evidence, ...]
     score: float
+    language: str = "en"
 
 
 @lru_cache(maxsize=256)
@@ -241,7 +242,9 @@ def widen(
             else Evidence(source, s, e, t, 0.0, 0.0)
             for s, e, t in spans
         )
-        passages.append(Passage(source, start, end, texts[source][start:end], sentences, score))
+        passages.append(
+            Passage(source, start, end, texts[source][start:end], sentences, score, language_of(source))
+        )
     return passages
 
 

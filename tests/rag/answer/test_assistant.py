@@ -175,6 +175,47 @@ def test_an_answer_from_articles_that_never_name_the_institution_asked_about_is_
     assert answer.refused and answer.citations == []
 
 
+def test_an_answer_from_a_sentence_that_never_names_what_the_question_does_is_not_taken(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("Sergio Salomón", "Sergio Salomón Céspedes")] * 3)
+    assert not service.ask("¿Quién es el gobernador de Puebla?").refused
+    # The article names the governor of Puebla; Hidalgo only in a list of offices.
+    answer = service.ask("¿Quién es el gobernador de Hidalgo?")
+    assert answer.refused and answer.citations == []
+
+
+def test_one_word_of_a_name_is_enough_for_a_sentence_to_name_it(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    # "... se conectaron a esta reunión ... se suscribieron 837 acuerdos": "the Fourth Central
+    # Regional Meeting" is named only as "this meeting", which is enough.
+    service.settings.answer.attempts = service.settings.answer.passages  # the fake ranks it third
+    llm.enqueue(*[_answer_from("837", "837")] * service.settings.answer.passages)
+    answer = service.ask("¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?")
+    assert not answer.refused
+    assert "837 acuerdos" in answer.citations[0].quote and "Cuarta" not in answer.citations[0].quote
+
+
+def test_the_name_asked_about_must_be_in_the_answer_part_of_a_listing(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("González Guzmán", "Rodolfo Gerardo González Guzmán")] * 3)
+    assert not service.ask("Who is the Secretary General of the CROM?").refused
+    # The CTM is named in the same sentence, for another councillor.
+    assert service.ask("Who is the Secretary General of the CTM?").refused
+
+
+def test_names_are_not_required_of_sentences_in_another_language(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    # The Spanish article says "Hacienda", not "Finance Ministry": that is no reason to refuse.
+    llm.enqueue(*[_answer_from("Raquel Buenrostro", "Raquel Buenrostro")] * 2)
+    answer = service.ask("Who is the Finance Ministry's Oficial Mayor?")
+    assert not answer.refused
+    assert "Finance" not in answer.citations[0].quote
+
+
 def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:
     llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
     answer, trace = service.ask_traced(QUESTION)

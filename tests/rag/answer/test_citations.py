@@ -1,7 +1,9 @@
 from rag.answer.citations import (
     align,
+    answer_clause,
     coverage,
     is_supported,
+    missing_names,
     numbers_in,
     split_markers,
     unknown_acronyms,
@@ -84,3 +86,38 @@ def test_acronyms_the_cited_articles_never_mention_are_reported() -> None:
     assert unknown_acronyms("¿Cuántas citas requiere el IMSS?", ["El Imss requiere"]) == set()  # case
     assert unknown_acronyms("Who heads the SFP?", ["La SFPX"]) == {"sfp"}  # whole words only
     assert unknown_acronyms("HOW MANY DOES THE ISSSTE REQUIRE?", [imss]) == set()  # all capitals
+
+
+def test_names_of_the_question_that_the_sentences_never_mention_are_reported() -> None:
+    governor = "En su intervención, el gobernador Sergio Salomón expuso que"
+    assert missing_names("¿Quién es el gobernador de Hidalgo?", [governor]) == ["Hidalgo"]
+    assert missing_names("¿Quién es el gobernador Sergio Salomón?", [governor]) == []
+    # One word of a name is enough; the article shortens names.
+    finance = "on June 9 the President appointed Ramírez de O as Secretary of Finance"
+    assert missing_names("When was Rogelio Ramírez de la O appointed Secretary of Finance?", [finance]) == []
+    assert missing_names("Who heads the Civil Service?", [finance]) == ["Civil Service"]
+    # A run is one name: "Secretary" is in the sentence, so "Secretary of the Civil Service" is named.
+    assert missing_names("Who is the Secretary of the Civil Service?", [finance]) == []
+
+
+def test_the_speaker_and_the_first_word_are_not_names_asked_about() -> None:
+    said = "Agregó que esta ventanilla traerá grandes beneficios"
+    assert missing_names("Según Zoé Robledo, ¿qué traerá la ventanilla?", [said]) == []
+    assert missing_names("What will the window bring, according to Zoé Robledo?", [said]) == []
+    assert missing_names("¿Qué traerá la ventanilla, según el titular del Seguro Social?", [said]) == []
+    assert missing_names("Which benefits will the window bring?", [said]) == []  # "Which" is no name
+    assert missing_names("WHO IS THE GOVERNOR OF HIDALGO?", [said]) == []  # written in capitals
+
+
+def test_the_answer_part_of_a_listing_sentence_is_the_one_holding_its_words() -> None:
+    listing = (
+        "From the workers' sector: José Luis Carazo Preciado, from the CTM; "
+        "Rodolfo Gerardo González Guzmán, Secretary General of the CROM; and José Noè Moreno, of the CROC."
+    )
+    part = answer_clause("Rodolfo Gerardo González Guzmán", listing)
+    assert part.strip() == "Rodolfo Gerardo González Guzmán, Secretary General of the CROM"
+    assert missing_names("Who is the Secretary General of the CTM?", [part]) == ["CTM"]
+    assert missing_names("Who is the Secretary General of the CROM?", [part]) == []
+    assert (
+        answer_clause("170", "No semicolon here, 170 appointments.") == "No semicolon here, 170 appointments."
+    )
