@@ -164,15 +164,11 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
     stop = stopwords()
     missing = []
     for run in _NAME_RUN.finditer(text):
-        words = _WORD.findall(run.group(0))[1 if run.start() == 0 else 0 :]
-        # An acronym names one thing on its own: "the Secretary General of the CTM" is not
-        # named by a sentence about the CROM's Secretary General.
-        for acronym in (w for w in words if _ACRONYM.fullmatch(w)):
-            if fold_accents(acronym)[:STEM_CHARS] not in found:
-                missing.append(acronym)
-        rest = [fold_accents(w) for w in words if not _ACRONYM.fullmatch(w)]
-        rest = [w for w in rest if w not in stop and w not in _QUESTION_WORDS]
-        if rest and not any(w[:STEM_CHARS] in found for w in rest):
+        words = [fold_accents(w) for w in _WORD.findall(run.group(0))]
+        if run.start() == 0:
+            words = words[1:]
+        words = [w for w in words if w not in stop and w not in _QUESTION_WORDS]
+        if words and not any(w[:STEM_CHARS] in found for w in words):
             missing.append(run.group(0))
     return missing
 

@@ -116,8 +116,9 @@ def test_the_answer_part_of_a_listing_sentence_is_the_one_holding_its_words() ->
     )
     part = answer_clause("Rodolfo Gerardo González Guzmán", listing)
     assert part.strip() == "Rodolfo Gerardo González Guzmán, Secretary General of the CROM"
-    assert missing_names("Who is the Secretary General of the CTM?", [part]) == ["CTM"]
-    assert missing_names("Who is the Secretary General of the CROM?", [part]) == []
+    assert missing_names("Who is the secretary general of the CTM?", [part]) == ["CTM"]
+    assert missing_names("Who is the secretary general of the CROM?", [part]) == []
+    assert missing_names("Who is the secretary general of the CTM?", [listing]) == []  # the whole sentence
     assert (
         answer_clause("170", "No semicolon here, 170 appointments.") == "No semicolon here, 170 appointments."
     )
