@@ -197,6 +197,15 @@ def test_one_word_of_a_name_is_enough_for_a_sentence_to_name_it(
     assert "837 acuerdos" in answer.citations[0].quote and "Cuarta" not in answer.citations[0].quote
 
 
+def test_a_name_given_just_before_the_sentence_is_named_for_it(service: RagService, llm: ScriptedLLM) -> None:
+    # "He highlighted that, since July 2021, ...": who "he" is was said in the sentence before.
+    service.settings.answer.attempts = service.settings.answer.passages
+    llm.enqueue(*[_answer_from("July 2021", "July 2021")] * service.settings.answer.passages)
+    answer = service.ask("Since when has the team Célida Duque Molina spoke of been working?")
+    assert not answer.refused
+    assert "Duque" not in answer.citations[0].quote
+
+
 def test_the_name_asked_about_must_be_in_the_answer_part_of_a_listing(
     service: RagService, llm: ScriptedLLM
 ) -> None:
