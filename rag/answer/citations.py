@@ -125,12 +125,17 @@ def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
     another question ("How many appointments does the ISSSTE require?" answered from the IMSS
     article). Only whole-word acronyms count, and none in a question written in capitals.
     """
-    letters = [c for c in question if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+    if _in_capitals(question):
         return set()
     wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
     found = " ".join(fold_accents(s) for s in sources)
     return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}
+
+
+def _in_capitals(question: str) -> bool:
+    """True for a question with no letters or written mostly in capitals: its capitals name nothing."""
+    letters = [c for c in question if c.isalpha()]
+    return not letters or sum(c.isupper() for c in letters) > len(letters) / 2
 
 
 # A run of capitalised words, joined by the particles names hold ("Secretaría de la Función Pública").
@@ -156,8 +161,7 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
     word is capitalised by position, not as a name. Only meaningful when the sentences are in
     the question's language (a Spanish sentence says "Hacienda" for "Finance Ministry").
     """
-    letters = [c for c in question if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+    if _in_capitals(question):
         return []
     text = _ATTRIBUTION.sub(" ", question).lstrip("¿¡\"' ")
     found = {w[:STEM_CHARS] for s in sentences for w in _WORD.findall(fold_accents(s))}
