@@ -24,6 +24,7 @@ from rag.answer.citations import (
     verify_citation,
 )
 from rag.answer.compound import split_compound
+from rag.answer.counts import counts_something_else
 from rag.answer.dates import translate_date
 from rag.answer.evidence import (
     Evidence,
@@ -291,7 +292,8 @@ class Assistant:
         any passage `seen`; [] when too few of its words are there (an answer the passages do
         not hold), when the cited articles never name an acronym the question asks about, or
         when the cited sentences in the question's `language` (the part of a listing sentence that
-        holds the answer, and the text just before the sentence) never mention a name it gives."""
+        holds the answer, and the text just before the sentence) never mention a name it gives,
+        or when their number counts something else than a "how many" question asks about."""
         min_coverage = self.settings.answer.min_coverage
         support = align(text, [passage])
         if coverage(text, support) < min_coverage:  # copied from another passage?
@@ -314,6 +316,9 @@ class Assistant:
         unnamed = missing_names(question, named) if alike else []
         if unnamed:
             log.info("the cited sentences never mention %s", ", ".join(unnamed))
+            return []
+        if alike and all(counts_something_else(question, text, e.text) for e in alike):
+            log.info("%r counts something else than the question asks about", text)
             return []
         return support
 

@@ -19,7 +19,7 @@ _MARKER = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "uno": "1", "una": "1", "dos": "2", "tres": "3",
     "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "diez": "10",
@@ -39,7 +39,7 @@ def split_markers(reply: str) -> tuple[str, list[int]]:
 def numbers_in(text: str) -> set[str]:
     """Numbers in `text`, digits normalised ('1,000' -> '1000') and small number words included."""
     found = {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text)}
-    found |= {_NUMBER_WORDS[w] for w in content_words(text) if w in _NUMBER_WORDS}
+    found |= {NUMBER_WORDS[w] for w in content_words(text) if w in NUMBER_WORDS}
     return found
 
 

@@ -225,6 +225,16 @@ def test_names_are_not_required_of_sentences_in_another_language(
     assert "Finance" not in answer.citations[0].quote
 
 
+def test_a_number_that_counts_something_else_is_not_taken(service: RagService, llm: ScriptedLLM) -> None:
+    # "almost two years after the COVID-19 pandemic ... a bed for each patient": no count of patients.
+    llm.enqueue(*[_answer_from("two years", "2")] * 6)
+    assert not service.ask(
+        "How many years after the COVID-19 pandemic did Célida Duque Molina speak?"
+    ).refused
+    answer = service.ask("How many patients required hospitalization during the COVID-19 pandemic?")
+    assert answer.refused and answer.citations == []
+
+
 def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:
     llm.enqueue(_answer_from("170", "170"), _answer_from("170", "170"))
     answer, trace = service.ask_traced(QUESTION)

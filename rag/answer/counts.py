@@ -1,0 +1,91 @@
+"""Whether a number answering "how many X" counts X in the sentence it was copied from.
+
+Small models answer "how many patients…" with the "two" of "two years" and "how many
+agreements…" with the "2" of "two windows": the sentence has a number, just not of the thing
+asked about. A number is taken as counting something else only on positive evidence — the
+word right after it is a content word the question never uses and none of the few words after
+it is the counted noun — so "siete al inicio" or "the number of visits was 220" pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.citations import NUMBER_WORDS, numbers_in
+from rag.answer.evidence import STEM_CHARS
+from rag.text import fold_accents, stopwords
+
+# What follows "how many" in the question (accent-folded): the counted noun starts there.
+_HOW_MANY = re.compile(r"\b(?:how many|cuant[oa]s)\b(.*)")
+_WORD = re.compile(r"\w+")
+# A number as written in a sentence: 837, 1,000, 2.5 or a small number word.
+_NUMBER_OR_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# The words read after the number, up to the end of its phrase.
+WINDOW_WORDS = 5
+_PHRASE_END = re.compile(r"[.,;:()\[\]«»“”\"?!]")
+# Words that scale a number rather than name what it counts ("3 million people").
+# Auxiliaries end the counted noun ("how many agreements were signed"); most verbs are not
+# stopwords, and a verb of the question found after the number would pass for the noun.
+_AUXILIARIES = frozenset(
+    "is are was were be been do does did has have had will would can could may might se hay ha han "
+    "habia hubo fue fueron es son era eran sera seran".split()
+)
+_MAGNITUDES = frozenset("hundred thousand million millions billion cientos mil miles millon millones".split())
+
+
+def counted_noun(question: str) -> list[str]:
+    """The content words naming what a "how many" question counts (at most three, accent-folded);
+    [] for other questions."""
+    match = _HOW_MANY.search(fold_accents(question))
+    if not match:
+        return []
+    stop = stopwords()
+    words: list[str] = []
+    for word in _WORD.findall(match.group(1)):
+        if word in _AUXILIARIES:
+            break
+        if word in stop:
+            if words:
+                break
+            continue  # "how many of the …"
+        words.append(word)
+        if len(words) == 3:
+            break
+    return words
+
+
+def counts_something_else(question: str, answer: str, sentence: str) -> bool:
+    """True when every place `sentence` gives the answer's number, it counts a thing the question
+    does not ask about; False when it counts the asked thing, or when that cannot be told (not a
+    "how many" question, no number, the number not in the sentence, nothing named after it)."""
+    noun = {w[:STEM_CHARS] for w in counted_noun(question)}
+    wanted = numbers_in(answer)
+    if not noun or not wanted:
+        return False
+    stop = stopwords()
+    asked = {w[:STEM_CHARS] for w in _WORD.findall(fold_accents(question)) if w not in stop}
+    places = _number_places(fold_accents(sentence), wanted)
+    if not places:
+        return False
+    for after in places:
+        if noun & {w[:STEM_CHARS] for w in after}:
+            return False
+        first = after[0] if after else ""
+        if not first or first in stop or first.isdigit() or first in NUMBER_WORDS:
+            return False  # nothing named right after the number: cannot tell
+        if first[:STEM_CHARS] in asked:
+            return False
+    return True
+
+
+def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:
+    """For each place the folded sentence gives one of the `wanted` numbers, the words after it
+    (up to the end of its phrase, magnitudes such as "million" left out)."""
+    places = []
+    for match in _NUMBER_OR_WORD.finditer(folded):
+        token = match.group()
+        if re.sub(r"[.,]", "", token) not in wanted and NUMBER_WORDS.get(token) not in wanted:
+            continue
+        phrase = _PHRASE_END.split(folded[match.end() :], maxsplit=1)[0]
+        places.append([w for w in _WORD.findall(phrase)[:WINDOW_WORDS] if w not in _MAGNITUDES])
+    return places

@@ -1,0 +1,67 @@
+import pytest
+
+from rag.answer.counts import counted_noun, counts_something_else
+
+PANDEMIC = (
+    "In her message, doctor Célida Duque Molina pointed out that almost two years after the "
+    "COVID-19 pandemic, one of the most important lessons learned is the inter-institutional work."
+)
+WINDOWS = "They signed an agreement to install in the central offices two windows to enter procedures."
+MEETING = "Detalló que durante tres días de trabajo se emplearon 130 horas y se suscribieron 837 acuerdos."
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("How many patients required hospitalization?", ["patients", "required", "hospitalization"]),
+        ("¿Cuántas camas de hospital se garantizaron?", ["camas"]),
+        ("How many of the directors took part?", ["directors", "took", "part"]),
+        ("¿De cuántos Hospitales Generales de Zona se sumaron?", ["hospitales", "generales"]),
+        ("Who is the head of Cofepris?", []),
+        ("Roughly how much time had elapsed?", []),  # a measure, not a count: units vary
+    ],
+)
+def test_the_counted_noun_is_what_follows_how_many(question: str, noun: list[str]) -> None:
+    assert counted_noun(question) == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "sentence"),
+    [
+        ("How many patients required hospitalization during the pandemic?", "2", PANDEMIC),
+        ("How many agreements were signed at the Third meeting?", "2", WINDOWS),
+        ("¿Cuántos participantes asistieron de manera presencial?", "3", MEETING),
+        ("¿Cuántas horas duró la reunión?", "837", MEETING),
+    ],
+)
+def test_a_number_of_something_else_is_caught(question: str, answer: str, sentence: str) -> None:
+    assert counts_something_else(question, answer, sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "sentence"),
+    [
+        # The counted noun right after the number, or among the few words after it.
+        ("¿Cuántos acuerdos se suscribieron?", "837", MEETING),
+        ("How many windows will be installed?", "two", WINDOWS),
+        ("How many people live in the city?", "3", "About 3 million people live there."),
+        # Nothing named right after the number: no evidence either way.
+        ("¿Cuántos ONCOCREAN había al inicio?", "siete", "34 ONCOCREAN cuando había siete al inicio."),
+        ("How many visits were there?", "220", "The number of visits was 220."),
+        # A word after the number that the question uses ("two years after the pandemic").
+        ("How many years after the pandemic did she speak?", "2", PANDEMIC),
+        # Not a "how many" question, or the number not in the sentence.
+        ("When did it happen?", "2", PANDEMIC),
+        ("How many patients were there?", "5", PANDEMIC),
+    ],
+)
+def test_a_number_that_may_count_the_thing_asked_about_passes(
+    question: str, answer: str, sentence: str
+) -> None:
+    assert not counts_something_else(question, answer, sentence)
+
+
+def test_every_place_the_number_is_given_must_count_something_else() -> None:
+    sentence = "Two years later, two patients were discharged."
+    assert not counts_something_else("How many patients were discharged?", "2", sentence)
+    assert counts_something_else("How many doctors were discharged?", "2", sentence)
