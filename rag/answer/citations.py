@@ -8,6 +8,7 @@ whose numbers appear in no chosen sentence is unsupported: small models copy dig
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -153,7 +154,7 @@ _QUESTION_WORDS = frozenset(
 
 def missing_names(question: str, sentences: list[str]) -> list[str]:
     """Names the question gives (runs of capitalised words) that the sentences never mention:
-    none of a run's words, cut to their stems, occurs in them.
+    none of a run's words occurs in them, in any of its forms.
 
     "¿Quién es el gobernador de Hidalgo?" answered from "el gobernador Sergio Salomón expuso"
     answers it for another state. One word of a run is enough ("Ramírez de O" names "Rogelio
@@ -164,7 +165,7 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
     if _in_capitals(question):
         return []
     text = _ATTRIBUTION.sub(" ", question).lstrip("¿¡\"' ")
-    found = {w[:STEM_CHARS] for s in sentences for w in _WORD.findall(fold_accents(s))}
+    found = {w for s in sentences for w in _WORD.findall(fold_accents(s))}
     stop = stopwords()
     missing = []
     for run in _NAME_RUN.finditer(text):
@@ -172,9 +173,22 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
         if run.start() == 0:
             words = words[1:]
         words = [w for w in words if w not in stop and w not in _QUESTION_WORDS]
-        if words and not any(w[:STEM_CHARS] in found for w in words):
+        if words and not any(_same_name_word(w, f) for w in words for f in found):
             missing.append(run.group(0))
     return missing
+
+
+def _same_name_word(word: str, other: str) -> bool:
+    """Whether two folded words are one name word in two forms ("Mexican", "Mexico";
+    "Secretary", "Secretariat"): they share a prefix of at least STEM_CHARS characters and three
+    quarters of the shorter word; short words must be equal. A bare five-character stem made
+    "Concamin" match "Concanaco".
+    """
+    shorter = min(len(word), len(other))
+    if shorter < STEM_CHARS:
+        return word == other  # "CTM" is not "CTMx"
+    need = max(STEM_CHARS, math.ceil(0.75 * shorter))
+    return word[:need] == other[:need]
 
 
 def answer_clause(answer: str, sentence: str) -> str:

@@ -100,6 +100,16 @@ def test_names_of_the_question_that_the_sentences_never_mention_are_reported() -
     assert missing_names("Who is the Secretary of the Civil Service?", [finance]) == []
 
 
+def test_a_name_word_is_matched_in_its_forms_not_by_a_shared_stem() -> None:
+    camps = "José Manuel López Camps, President of the Confederation of Commerce (Concanaco-Servytur)"
+    assert missing_names("Who is the president of Concamin?", [camps]) == ["Concamin"]
+    assert missing_names("Who is the president of Concanaco?", [camps]) == []
+    labour = "Selene Cruz Alcalá, Director General of the Secretariat (STPS)"
+    assert missing_names("Who is the Secretary of Labor?", [labour]) == []  # Secretary, Secretariat
+    assert missing_names("Who heads the Mexican Social Security Institute?", ["IMSS de México"]) == []
+    assert missing_names("Who is the head of the STP?", [labour]) == ["STP"]  # short words are equal
+
+
 def test_the_speaker_and_the_first_word_are_not_names_asked_about() -> None:
     said = "Agregó que esta ventanilla traerá grandes beneficios"
     assert missing_names("Según Zoé Robledo, ¿qué traerá la ventanilla?", [said]) == []
