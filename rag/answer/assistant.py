@@ -268,7 +268,9 @@ class Assistant:
                     if translated is not None:
                         found, translations = translated
                         sources, passages = self._passages(turn.search, found, translations)
-                passage = next(iter(_unread(passages, read)), None)
+                # A passage without a number cannot answer "how many" (nor one without a date
+                # "when"): the answer must be copied from it, so reading it wastes an attempt.
+                passage = next((p for p in _unread(passages, read) if fits(kind, p.text)), None)
                 if passage is None:
                     break
                 read.append(passage)

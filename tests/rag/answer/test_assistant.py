@@ -197,6 +197,19 @@ def test_one_word_of_a_name_is_enough_for_a_sentence_to_name_it(
     assert "837 acuerdos" in answer.citations[0].quote and "Cuarta" not in answer.citations[0].quote
 
 
+def test_passages_that_cannot_hold_the_kind_of_answer_asked_for_are_not_read(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    # The fake ranks two sentences without a number before "... se suscribieron 837 acuerdos".
+    question = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?"
+    assert not any(c.isdigit() for c in service.assistant().evidence(question)[0].text)
+    llm.enqueue(_answer_from("837", "837"))
+    answer = service.ask(question)
+    assert not answer.refused and answer.answer == "837"
+    assert len(llm.history) == 1  # the first passage read is the one with numbers
+    assert answer.usage is not None and answer.usage.llm_calls == 1
+
+
 def test_a_name_given_just_before_the_sentence_is_named_for_it(service: RagService, llm: ScriptedLLM) -> None:
     # "He highlighted that, since July 2021, ...": who "he" is was said in the sentence before.
     service.settings.answer.attempts = service.settings.answer.passages
