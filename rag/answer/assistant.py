@@ -19,12 +19,13 @@ from rag.answer.citations import (
     coverage,
     is_supported,
     missing_names,
+    numbers_in,
     split_markers,
     unknown_acronyms,
     verify_citation,
 )
 from rag.answer.compound import split_compound
-from rag.answer.counts import counts_something_else
+from rag.answer.counts import counted_noun, counts_something_else
 from rag.answer.dates import translate_date
 from rag.answer.evidence import (
     Evidence,
@@ -255,6 +256,10 @@ class Assistant:
             log.info("refused without the LLM: best evidence %.2f", best)
             return finish(None, [])
         kind = answer_type(turn.prompt)
+
+        def translate_question(code: str) -> str | None:
+            return next(iter(self._translations(turn.prompt, [code], ticket, work)), None)
+
         with ticket.turn():
             # One passage at a time: the small models find an answer in one sentence far more
             # reliably than among several, so the next passage is read only when this one fails.
@@ -277,7 +282,9 @@ class Assistant:
                 text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
                 if text is None:
                     continue
-                support = self._support(turn.prompt, language, text, passage, read + passages)
+                support = self._support(
+                    turn.prompt, language, text, passage, read + passages, translate_question
+                )
                 if not support:
                     continue
                 text = self._in_language(text, support, language, ticket, on_token, work)
@@ -288,14 +295,21 @@ class Assistant:
         return finish(None, [])
 
     def _support(
-        self, question: str, language: str, text: str, passage: Passage, seen: list[Passage]
+        self,
+        question: str,
+        language: str,
+        text: str,
+        passage: Passage,
+        seen: list[Passage],
+        translate_question: Callable[[str], str | None] = lambda code: None,
     ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
         not hold), when the cited articles never name an acronym the question asks about, or
         when the cited sentences in the question's `language` (the part of a listing sentence that
         holds the answer, and the text just before the sentence) never mention a name it gives,
-        or when their number counts something else than a "how many" question asks about."""
+        or when their number counts something else than a "how many" question asks about (judged
+        with the question translated by `translate_question` for a sentence in another language)."""
         min_coverage = self.settings.answer.min_coverage
         support = align(text, [passage])
         if coverage(text, support) < min_coverage:  # copied from another passage?
@@ -319,10 +333,33 @@ class Assistant:
         if unnamed:
             log.info("the cited sentences never mention %s", ", ".join(unnamed))
             return []
-        if alike and all(counts_something_else(question, text, e.text) for e in alike):
+        if self._counts_something_else(question, language, text, support, languages, translate_question):
             log.info("%r counts something else than the question asks about", text)
             return []
         return support
+
+    @staticmethod
+    def _counts_something_else(
+        question: str,
+        language: str,
+        text: str,
+        support: list[Evidence],
+        languages: dict[str, str],
+        translate_question: Callable[[str], str | None],
+    ) -> bool:
+        """Whether the number answering a "how many" question counts something else in every
+        cited sentence that can be judged: one in the question's language against the question,
+        one in another language against the question translated into it (a model call, made only
+        for a number answer to a "how many" question copied from such a sentence)."""
+        if not counted_noun(question) or not numbers_in(text):
+            return False
+        verdicts = []
+        for e in support:
+            code = languages.get(e.source, language)
+            asked = question if code == language else translate_question(code)
+            if asked is not None:
+                verdicts.append(counts_something_else(asked, text, e.text))
+        return bool(verdicts) and all(verdicts)
 
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
@@ -343,12 +380,17 @@ class Assistant:
         for code in languages:
             if code not in prompts.LANGUAGE_NAMES:
                 continue
-            user = prompts.TRANSLATE_QUESTION.format(language=prompts.language_name(code), question=question)
-            reading = self.reader.read(_messages(user), None, ticket.check)
-            work.add(reading, shown=False)
-            text = _clean(reading.text)
-            if text and not prompts.is_refusal(text):
-                translations.append(text)
+            if (question, code) not in work.translations:  # asked once per question and language
+                user = prompts.TRANSLATE_QUESTION.format(
+                    language=prompts.language_name(code), question=question
+                )
+                reading = self.reader.read(_messages(user), None, ticket.check)
+                work.add(reading, shown=False)
+                text = _clean(reading.text)
+                work.translations[question, code] = None if not text or prompts.is_refusal(text) else text
+            translated = work.translations[question, code]
+            if translated is not None:
+                translations.append(translated)
         return translations
 
     def _read(
@@ -417,6 +459,7 @@ class _Work:
         self.shown = 0  # calls whose text was streamed: a stream's attempts are numbered by these
         self.prompt_tokens: int | None = 0
         self.completion_tokens: int | None = 0
+        self.translations: dict[tuple[str, str], str | None] = {}  # (question, language) -> translation
 
     def add(self, reading: Reading, shown: bool = True) -> None:
         self.calls += 1

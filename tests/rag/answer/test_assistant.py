@@ -33,7 +33,13 @@ def _answer_from(part: str, reply: str):  # type: ignore[no-untyped-def]
 
 def _reader_then_translator(copied: str, translated: str):  # type: ignore[no-untyped-def]
     """Copies `copied` from a passage holding its number, and translates it as `translated`."""
-    return lambda prompt: translated if "Translate into" in prompt else _answer_from("170", copied)(prompt)
+
+    def reply(prompt: str) -> str:
+        if "Translate this question" in prompt:  # asked to judge what "170" counts
+            return "¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?"
+        return translated if "Translate into" in prompt else _answer_from("170", copied)(prompt)
+
+    return reply
 
 
 def test_an_answer_comes_back_with_the_sentence_that_holds_it(service: RagService, llm: ScriptedLLM) -> None:
@@ -246,6 +252,33 @@ def test_a_number_that_counts_something_else_is_not_taken(service: RagService, l
     ).refused
     answer = service.ask("How many patients required hospitalization during the COVID-19 pandemic?")
     assert answer.refused and answer.citations == []
+
+
+def test_a_count_copied_from_another_language_is_judged_with_the_translated_question(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+) -> None:
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":  # only the Spanish version of the story
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+
+    def script(translation: str):  # type: ignore[no-untyped-def]
+        def reply(prompt: str) -> str:
+            return translation if "Translate this question" in prompt else _answer_from("170", "170")(prompt)
+
+        return reply
+
+    # "al menos 170 citas cada bimestre": appointments, not offices.
+    llm.enqueue(*[script("¿Cuántas oficinas requiere el IMSS en Cofepris cada bimestre?")] * 4)
+    answer = service.ask("How many offices does the IMSS require at Cofepris every two months?")
+    assert answer.refused
+    assert any("170 citas" in p and "Sentence:" in p for p in llm.history)  # it was read, and not taken
+    assert sum("Translate this question" in p for p in llm.history) == 1  # asked once, then remembered
+    llm.history.clear()
+    llm.enqueue(*[script("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")] * 4)
+    answer = service.ask(QUESTION)
+    assert not answer.refused and answer.answer == "170"
 
 
 def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:
