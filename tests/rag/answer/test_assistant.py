@@ -19,6 +19,19 @@ def service(settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM) ->
     return service
 
 
+@pytest.fixture
+def spanish_service(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+) -> RagService:
+    """A service over the Spanish version of the Cofepris story only: answers are copied from Spanish."""
+    for path in corpus.iterdir():
+        if path.name != "001_1f89d300ecf0cc92.txt":
+            path.unlink()
+    service = RagService(settings, embedder=embedder, llm=llm)
+    service.ingest()
+    return service
+
+
 def _sentence(prompt: str) -> str:
     """The passage a reading prompt shows the model."""
     match = re.search(r"Sentence: (.*)", prompt)
@@ -94,15 +107,10 @@ def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: S
 
 
 def test_copied_words_in_the_other_language_are_translated(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+    spanish_service: RagService, llm: ScriptedLLM
 ) -> None:
-    for path in corpus.iterdir():
-        if path.name != "001_1f89d300ecf0cc92.txt":  # only the Spanish version of the story
-            path.unlink()
-    service = RagService(settings, embedder=embedder, llm=llm)
-    service.ingest()
     llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 170 appointments")] * 3)
-    answer = service.ask(QUESTION)
+    answer = spanish_service.ask(QUESTION)
     assert not answer.refused and answer.language == "en"
     assert answer.answer == "at least 170 appointments"
     assert "Translate into English: al menos 170 citas" in llm.history[-1]
@@ -110,15 +118,10 @@ def test_copied_words_in_the_other_language_are_translated(
 
 
 def test_a_translation_that_changes_a_number_is_not_used(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+    spanish_service: RagService, llm: ScriptedLLM
 ) -> None:
-    for path in corpus.iterdir():
-        if path.name != "001_1f89d300ecf0cc92.txt":
-            path.unlink()
-    service = RagService(settings, embedder=embedder, llm=llm)
-    service.ingest()
     llm.enqueue(*[_reader_then_translator("al menos 170 citas", "at least 270 appointments")] * 3)
-    assert service.ask(QUESTION).answer == "al menos 170 citas"
+    assert spanish_service.ask(QUESTION).answer == "al menos 170 citas"
 
 
 def test_an_off_topic_question_is_refused_without_calling_the_model(
@@ -255,13 +258,8 @@ def test_a_number_that_counts_something_else_is_not_taken(service: RagService, l
 
 
 def test_a_count_copied_from_another_language_is_judged_with_the_translated_question(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM, corpus: Path
+    spanish_service: RagService, llm: ScriptedLLM
 ) -> None:
-    for path in corpus.iterdir():
-        if path.name != "001_1f89d300ecf0cc92.txt":  # only the Spanish version of the story
-            path.unlink()
-    service = RagService(settings, embedder=embedder, llm=llm)
-    service.ingest()
 
     def script(translation: str):  # type: ignore[no-untyped-def]
         def reply(prompt: str) -> str:
@@ -271,13 +269,13 @@ def test_a_count_copied_from_another_language_is_judged_with_the_translated_ques
 
     # "al menos 170 citas cada bimestre": appointments, not offices.
     llm.enqueue(*[script("¿Cuántas oficinas requiere el IMSS en Cofepris cada bimestre?")] * 4)
-    answer = service.ask("How many offices does the IMSS require at Cofepris every two months?")
+    answer = spanish_service.ask("How many offices does the IMSS require at Cofepris every two months?")
     assert answer.refused
     assert any("170 citas" in p and "Sentence:" in p for p in llm.history)  # it was read, and not taken
     assert sum("Translate this question" in p for p in llm.history) == 1  # asked once, then remembered
     llm.history.clear()
     llm.enqueue(*[script("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")] * 4)
-    answer = service.ask(QUESTION)
+    answer = spanish_service.ask(QUESTION)
     assert not answer.refused and answer.answer == "170"
 
 
