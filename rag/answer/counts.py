@@ -23,13 +23,13 @@ _NUMBER_OR_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 # The words read after the number, up to the end of its phrase.
 WINDOW_WORDS = 5
 _PHRASE_END = re.compile(r"[.,;:()\[\]«»“”\"?!]")
-# Words that scale a number rather than name what it counts ("3 million people").
 # Auxiliaries end the counted noun ("how many agreements were signed"); most verbs are not
 # stopwords, and a verb of the question found after the number would pass for the noun.
 _AUXILIARIES = frozenset(
     "is are was were be been do does did has have had will would can could may might se hay ha han "
     "habia hubo fue fueron es son era eran sera seran".split()
 )
+# Words that scale a number rather than name what it counts ("3 million people").
 _MAGNITUDES = frozenset("hundred thousand million millions billion cientos mil miles millon millones".split())
 
 
