@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.citations import NUMBER_WORDS, numbers_in
-from rag.answer.evidence import STEM_CHARS
+from rag.answer.evidence import STEM_CHARS, stems
 from rag.text import fold_accents, stopwords
 
 # What follows "how many" in the question (accent-folded): the counted noun starts there.
@@ -63,7 +63,7 @@ def counts_something_else(question: str, answer: str, sentence: str) -> bool:
     if not noun or not wanted:
         return False
     stop = stopwords()
-    asked = {w[:STEM_CHARS] for w in _WORD.findall(fold_accents(question)) if w not in stop}
+    asked = stems(question)
     places = _number_places(fold_accents(sentence), wanted)
     if not places:
         return False
