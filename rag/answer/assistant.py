@@ -105,8 +105,7 @@ class Assistant:
 
     The work is split so the small model does only what it is good at: ranking finds the
     passages, the model copies the answer's words from them one passage at a time (translating
-    the question for articles in another language when the first passage fails, and reading
-    their passages with the question in their own language from then on), alignment
+    the question for articles in another language when the first passage fails), alignment
     finds the sentence that holds those words, and the decision to refuse comes from measured
     signals (the model's probability of "no answer", the evidence score, the answer's
     grounding) with thresholds fitted on the tune half of eval/qa.jsonl.
@@ -265,9 +264,7 @@ class Assistant:
             # One passage at a time: the small models find an answer in one sentence far more
             # reliably than among several, so the next passage is read only when this one fails.
             translation_asked = False
-            attempts = 0
-            again: Passage | None = None  # in another language, found empty with the question as asked
-            while attempts < config.attempts:
+            while len(read) < config.attempts:
                 if _translate_now(config.translate_question, read) and not translation_asked:
                     # Translated only now: most answers come from the first passage, and the
                     # translation costs a model call (eval/README.md, fourth round).
@@ -276,27 +273,14 @@ class Assistant:
                     if translated is not None:
                         found, translations = translated
                         sources, passages = self._passages(turn.search, found, translations)
-                asked = turn.prompt
-                if again is not None and work.translations.get((turn.prompt, again.language)):
-                    # The small models miss answers across languages that they find with the
-                    # question in the passage's own language (eval/README.md, seventh round).
-                    passage, again = again, None
-                    asked = work.translations[turn.prompt, passage.language] or asked
-                else:
-                    # A passage without a number cannot answer "how many" (nor one without a date
-                    # "when"): the answer must be copied from it, so reading it wastes an attempt.
-                    found_next = next((p for p in _unread(passages, read) if fits(kind, p.text)), None)
-                    if found_next is None:
-                        break
-                    passage, again = found_next, None
-                    read.append(passage)
-                    if passage.language != language:
-                        asked = work.translations.get((turn.prompt, passage.language)) or asked
-                attempts += 1
-                text = self._read(asked, passage, kind, ticket, on_token, work)
+                # A passage without a number cannot answer "how many" (nor one without a date
+                # "when"): the answer must be copied from it, so reading it wastes an attempt.
+                passage = next((p for p in _unread(passages, read) if fits(kind, p.text)), None)
+                if passage is None:
+                    break
+                read.append(passage)
+                text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
                 if text is None:
-                    if asked == turn.prompt and passage.language != language:
-                        again = passage
                     continue
                 support = self._support(
                     turn.prompt, language, text, passage, read + passages, translate_question

@@ -449,36 +449,3 @@ def test_a_date_copied_from_an_article_in_another_language_is_translated_by_rule
     assert answer.answer == "9 de junio"
     assert [c.source for c in answer.citations] == ["002_dc32ab27597cd9fc.txt"]
     assert not any("Translate" in prompt for prompt in llm.history)
-
-
-def test_a_passage_in_another_language_is_read_again_with_the_translated_question(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
-) -> None:
-    for path in settings.corpus_dir.iterdir():
-        if path.name != "001_1f89d300ecf0cc92.txt":  # the Spanish Cofepris story alone
-            path.unlink()
-    spanish = "¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?"
-
-    def reply(prompt: str) -> str:  # finds the answer only when asked in the passage's language
-        if "Translate this question" in prompt:
-            return spanish
-        return "170" if f"Question: {spanish}" in prompt and "170" in _sentence(prompt) else "NONE"
-
-    llm.enqueue(*[reply] * 3)
-    answer = _translating(settings, embedder, llm).ask(QUESTION)
-    assert not answer.refused and answer.answer == "170"
-    readings = [p for p in llm.history if "Sentence:" in p]
-    assert len(readings) == 2 and _sentence(readings[0]) == _sentence(readings[1])  # the same passage
-    assert f"Question: {QUESTION}" in readings[0] and f"Question: {spanish}" in readings[1]
-    assert answer.usage is not None and answer.usage.llm_calls == 3
-
-
-def test_a_passage_in_the_question_language_is_not_read_again(
-    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
-) -> None:
-    llm.enqueue(
-        *[_translator_then_reader("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?", "9999")] * 3
-    )
-    _translating(settings, embedder, llm).ask(QUESTION)
-    readings = [_sentence(p) for p in llm.history if "Sentence:" in p]
-    assert len(readings) == 2 and readings[0] != readings[1]
