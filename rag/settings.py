@@ -188,6 +188,15 @@ class AnswerSettings(_Section):
         "this (llama.cpp models; other backends refuse when the reply says so). Fitted on the "
         "tune half of eval/qa.jsonl.",
     )
+    count_no_answer_threshold: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="For a 'how many' question, the model's answer is still written up to this "
+        "probability of 'no answer' (above no_answer_threshold), and taken only when the word "
+        "after its number in the cited sentence names what the question counts. Fitted on the "
+        "tune half of eval/qa.jsonl.",
+    )
     min_coverage: float = Field(
         0.5,
         ge=0.0,

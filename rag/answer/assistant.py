@@ -25,7 +25,7 @@ from rag.answer.citations import (
     verify_citation,
 )
 from rag.answer.compound import split_compound
-from rag.answer.counts import counted_noun, counts_something_else
+from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
 from rag.answer.dates import translate_date
 from rag.answer.evidence import (
     Evidence,
@@ -279,11 +279,14 @@ class Assistant:
                 if passage is None:
                     break
                 read.append(passage)
-                text = self._read(turn.prompt, passage, kind, ticket, on_token, work)
-                if text is None:
+                reply = self._read(
+                    turn.prompt, passage, kind, bool(counted_noun(turn.prompt)), ticket, on_token, work
+                )
+                if reply is None:
                     continue
+                text, sure = reply
                 support = self._support(
-                    turn.prompt, language, text, passage, read + passages, translate_question
+                    turn.prompt, language, text, passage, read + passages, translate_question, sure
                 )
                 if not support:
                     continue
@@ -302,6 +305,7 @@ class Assistant:
         passage: Passage,
         seen: list[Passage],
         translate_question: Callable[[str], str | None] = lambda code: None,
+        sure: bool = True,
     ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
@@ -309,7 +313,8 @@ class Assistant:
         when the cited sentences in the question's `language` (the part of a listing sentence that
         holds the answer, and the text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
-        with the question translated by `translate_question` for a sentence in another language)."""
+        with the question translated by `translate_question` for a sentence in another language).
+        An answer the model was not `sure` of must count what the question asks about."""
         min_coverage = self.settings.answer.min_coverage
         support = align(text, [passage])
         if coverage(text, support) < min_coverage:  # copied from another passage?
@@ -333,33 +338,17 @@ class Assistant:
         if unnamed:
             log.info("the cited sentences never mention %s", ", ".join(unnamed))
             return []
-        if self._counts_something_else(question, language, text, support, languages, translate_question):
+        if not counted_noun(question) or not numbers_in(text):
+            return support if sure else []
+        judged = _in_their_language(question, language, support, languages, translate_question)
+        verdicts = [counts_something_else(asked, text, e.text) for asked, e in judged]
+        if verdicts and all(verdicts):
             log.info("%r counts something else than the question asks about", text)
             return []
+        if not sure and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged):
+            log.info("unsure, and %r is not shown to count what the question asks about", text)
+            return []
         return support
-
-    @staticmethod
-    def _counts_something_else(
-        question: str,
-        language: str,
-        text: str,
-        support: list[Evidence],
-        languages: dict[str, str],
-        translate_question: Callable[[str], str | None],
-    ) -> bool:
-        """Whether the number answering a "how many" question counts something else in every
-        cited sentence that can be judged: one in the question's language against the question,
-        one in another language against the question translated into it (a model call, made only
-        for a number answer to a "how many" question copied from such a sentence)."""
-        if not counted_noun(question) or not numbers_in(text):
-            return False
-        verdicts = []
-        for e in support:
-            code = languages.get(e.source, language)
-            asked = question if code == language else translate_question(code)
-            if asked is not None:
-                verdicts.append(counts_something_else(asked, text, e.text))
-        return bool(verdicts) and all(verdicts)
 
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
@@ -398,27 +387,33 @@ class Assistant:
         question: str,
         passage: Passage,
         kind: AnswerType,
+        counting: bool,
         ticket: Ticket,
         on_token: TokenSink | None,
         work: _Work,
-    ) -> str | None:
-        """The answer as the model writes it from one passage; None when it finds none there."""
+    ) -> tuple[str, bool] | None:
+        """The answer as the model writes it from one passage, and whether the model was sure of
+        it (its probability of "no answer" below the threshold); None when it finds none there.
+        A `counting` ("how many") question is answered up to a higher probability: whether the
+        number counts what was asked can be checked in the sentence."""
         user = prompts.READ_ONE.format(
             passage=passage.text, question=question, hint=prompts.ANSWER_HINTS[kind]
         )
-        threshold = self.settings.answer.no_answer_threshold
+        config = self.settings.answer
+        threshold = config.no_answer_threshold
+        stop_at = max(threshold, config.count_no_answer_threshold) if counting else threshold
         reading = self.reader.read(
-            _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=threshold
+            _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=stop_at
         )
         work.add(reading)
         text = _clean(split_markers(reading.text)[0])
-        if reading.p_none >= threshold or not text or prompts.is_refusal(text):
+        if reading.p_none >= stop_at or not text or prompts.is_refusal(text):
             log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
             return None
         if not fits(kind, text):
             log.info("no answer: %r is not a %s", text, kind.value)
             return None
-        return text
+        return text, reading.p_none < threshold
 
     def _in_language(
         self,
@@ -483,6 +478,25 @@ def _article_languages(nodes: list[NodeWithScore], files: int) -> list[str]:
             break
         seen.setdefault(str(hit.node.metadata["source"]), str(hit.node.metadata.get("language", "en")))
     return list(dict.fromkeys(seen.values()))
+
+
+def _in_their_language(
+    question: str,
+    language: str,
+    support: list[Evidence],
+    languages: dict[str, str],
+    translate_question: Callable[[str], str | None],
+) -> list[tuple[str, Evidence]]:
+    """Each cited sentence with the question in the sentence's language: as asked for one in
+    `language`, translated by `translate_question` (a model call, remembered) for one in another;
+    sentences whose translation failed are left out."""
+    judged = []
+    for e in support:
+        code = languages.get(e.source, language)
+        asked = question if code == language else translate_question(code)
+        if asked is not None:
+            judged.append((asked, e))
+    return judged
 
 
 def _translate_now(mode: str, read: list[Passage]) -> bool:

@@ -78,6 +78,22 @@ def counts_something_else(question: str, answer: str, sentence: str) -> bool:
     return True
 
 
+def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
+    """True when, at some place `sentence` gives the answer's number, the first content word after
+    it is a word of the counted noun ("cinco Hospitales Generales" for "how many hospitals"):
+    positive evidence that the number answers a "how many" question."""
+    noun = {w[:STEM_CHARS] for w in counted_noun(question)}
+    wanted = numbers_in(answer)
+    if not noun or not wanted:
+        return False
+    stop = stopwords()
+    for after in _number_places(fold_accents(sentence), wanted):
+        first = next((w for w in after if w not in stop), "")
+        if first[:STEM_CHARS] in noun:
+            return True
+    return False
+
+
 def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:
     """For each place the folded sentence gives one of the `wanted` numbers, the words after it
     (up to the end of its phrase, magnitudes such as "million" left out)."""

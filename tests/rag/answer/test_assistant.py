@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer.prompts import refusal
+from rag.answer.reader import ChatReader, Reading
 from rag.errors import CancelledError, QuestionError
 from rag.service import RagService
 from rag.settings import Settings
@@ -449,3 +450,48 @@ def test_a_date_copied_from_an_article_in_another_language_is_translated_by_rule
     assert answer.answer == "9 de junio"
     assert [c.source for c in answer.citations] == ["002_dc32ab27597cd9fc.txt"]
     assert not any("Translate" in prompt for prompt in llm.history)
+
+
+class _AsSure:
+    """A reader that writes the scripted model's reply with a fixed probability of "no answer"
+    (what a llama.cpp model measures at its first token)."""
+
+    def __init__(self, llm: ScriptedLLM, p_none: float) -> None:
+        self.chat = ChatReader(llm)
+        self.p_none = p_none
+
+    def read(self, messages, on_text=None, check=None, stop_at=1.0):  # type: ignore[no-untyped-def]
+        if self.p_none >= stop_at:
+            return Reading(text="", p_none=self.p_none)
+        return Reading(text=self.chat.read(messages, on_text, check).text, p_none=self.p_none)
+
+
+@pytest.mark.parametrize(
+    ("p_none", "question", "answered"),
+    [
+        (0.2, QUESTION, True),  # sure: taken as always
+        (0.6, QUESTION, True),  # unsure, but "170 appointments" counts what is asked
+        (0.9, QUESTION, False),  # above the count threshold: no answer is written
+        (0.2, "How many times every two months does the IMSS need appointments at Cofepris?", True),
+        # Unsure, and "170 appointments" does not count times (nor is it something the question never names).
+        (0.6, "How many times every two months does the IMSS need appointments at Cofepris?", False),
+    ],
+)
+def test_an_unsure_count_is_taken_only_when_the_word_after_its_number_is_what_is_counted(
+    service: RagService, llm: ScriptedLLM, p_none: float, question: str, answered: bool
+) -> None:
+    assistant = service.assistant()
+    assistant.reader = _AsSure(llm, p_none)
+    llm.enqueue(*[_answer_from("170", "170")] * 2)
+    answer = assistant.ask(question)
+    assert answer.refused is not answered
+    assert answer.answer == ("170" if answered else refusal("en"))
+
+
+def test_an_unsure_answer_to_a_question_that_counts_nothing_is_not_written(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    assistant = service.assistant()
+    assistant.reader = _AsSure(llm, 0.6)
+    answer = assistant.ask("Who is the head of Cofepris?")
+    assert answer.refused and llm.history == []  # no reply was asked for at p(no answer) 0.6

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answer.counts import counted_noun, counts_something_else
+from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
 
 PANDEMIC = (
     "In her message, doctor Célida Duque Molina pointed out that almost two years after the "
@@ -65,3 +65,31 @@ def test_every_place_the_number_is_given_must_count_something_else() -> None:
     sentence = "Two years later, two patients were discharged."
     assert not counts_something_else("How many patients were discharged?", "2", sentence)
     assert counts_something_else("How many doctors were discharged?", "2", sentence)
+
+
+HOSPITALS = (
+    "También participaron 11 de los equipos de dirección de los Hospitales Generales de Zona, seis Unidades "
+    "Médicas de Atención Ambulatoria y cinco Hospitales Generales de Zona con Medicina Familiar."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "sentence", "shown"),
+    [
+        # The first content word after the number is the counted noun, in any of its forms.
+        ("¿Cuántas Unidades Médicas participaron?", "6", HOSPITALS, True),
+        ("¿Cuántos hospitales generales con Medicina Familiar participaron?", "cinco", HOSPITALS, True),
+        ("¿Cuántos equipos de dirección participaron?", "11", HOSPITALS, True),  # "de los" skipped
+        ("¿Cuántos acuerdos se suscribieron?", "837", MEETING, True),
+        # Another noun first: the same words later in the sentence do not count.
+        ("¿Cuántas Unidades de Medicina Familiar participaron?", "cinco", HOSPITALS, False),
+        ("How many agreements were signed?", "2", WINDOWS, False),
+        # Nothing named after it, or not a "how many" question: nothing shown.
+        ("¿Cuántos ONCOCREAN había al inicio?", "siete", "34 ONCOCREAN cuando había siete al inicio.", False),
+        ("When did they sign it?", "two", WINDOWS, False),
+    ],
+)
+def test_a_number_is_shown_to_count_the_thing_asked_about_only_by_the_word_after_it(
+    question: str, answer: str, sentence: str, shown: bool
+) -> None:
+    assert counts_the_asked_thing(question, answer, sentence) is shown
