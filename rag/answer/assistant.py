@@ -26,7 +26,7 @@ from rag.answer.citations import (
 )
 from rag.answer.compound import split_compound
 from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
-from rag.answer.dates import translate_date
+from rag.answer.dates import date_asked_about, translate_date
 from rag.answer.evidence import (
     Evidence,
     Passage,
@@ -290,6 +290,8 @@ class Assistant:
                 )
                 if not support:
                     continue
+                if kind is AnswerType.DATE:
+                    text = _date_asked_about(turn.prompt, text, support[0].text)
                 text = self._in_language(text, support, language, ticket, on_token, work)
                 citations = [
                     c for c in (verify_citation(e, self.read_file, self.page_of) for e in support) if c
@@ -478,6 +480,16 @@ def _article_languages(nodes: list[NodeWithScore], files: int) -> list[str]:
             break
         seen.setdefault(str(hit.node.metadata["source"]), str(hit.node.metadata.get("language", "en")))
     return list(dict.fromkeys(seen.values()))
+
+
+def _date_asked_about(question: str, text: str, sentence: str) -> str:
+    """The answer, or the date of its sentence the question asks about when the model copied
+    another date of that sentence (rag.answer.dates.date_asked_about)."""
+    better = date_asked_about(question, text, sentence)
+    if better is None:
+        return text
+    log.info("%r is the date asked about, not %r", better, text)
+    return better
 
 
 def _in_their_language(

@@ -7,7 +7,9 @@ model translates it loosely ("3 agosto" for "3 August", or a different day). A t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from rag.answer.evidence import stems
 from rag.text import fold_accents
 
 _MONTHS = {
@@ -59,3 +61,75 @@ def _written(language: str, month: str, day: str | None, year: str | None) -> st
     if year:
         return f"{date}, {year}" if day else f"{date} {year}"
     return date
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """A date in a folded text: where it lies and what it says (None where it does not say)."""
+
+    start: int
+    end: int
+    day: int | None
+    month: int
+    year: str | None
+
+    def same_date(self, other: _Mention) -> bool:
+        return self.month == other.month and all(
+            a is None or b is None or a == b for a, b in ((self.day, other.day), (self.year, other.year))
+        )
+
+
+_CLAUSE_END = re.compile(r"[,;:()]")
+
+
+def _mentions(folded: str) -> list[_Mention]:
+    """The dates of a folded text in order, the longest form winning where two overlap."""
+    found = []
+    for form in _FORMS:
+        for match in form.finditer(folded):
+            parts = match.groupdict()
+            day = parts.get("day")
+            year = parts.get("year")
+            if match["month"] not in _MONTH or (match["month"] == "may" and not day and not year):
+                continue  # a bare "may" is the verb
+            found.append(
+                _Mention(match.start(), match.end(), int(day) if day else None, _MONTH[match["month"]], year)
+            )
+    kept: list[_Mention] = []
+    for m in sorted(found, key=lambda m: m.start - m.end):
+        if all(m.end <= k.start or k.end <= m.start for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def date_asked_about(question: str, answer: str, sentence: str) -> str | None:
+    """The date of `sentence` the question asks about, when the answer copied another one; None
+    when the answer stands.
+
+    Each date is judged by the question's word stems in its clause (the part of the sentence
+    between commas): "on June 9 the President appointed Ramírez de O as Secretary of Finance,
+    position in which it was ratified on 3 August" answers "When was Ramírez de la O
+    appointed?" with June 9, though the small models copy 3 August. A date replaces the
+    answer only when its clause shares strictly more of those stems.
+    """
+    folded = fold_accents(sentence)
+    if len(folded) != len(sentence):  # positions would not map back to the sentence
+        return None
+    mentions = _mentions(folded)
+    given = _mentions(fold_accents(answer))
+    if len(mentions) < 2 or not given:
+        return None
+    asked = stems(question)
+
+    def shared(m: _Mention) -> int:
+        start = max((e.end() for e in _CLAUSE_END.finditer(folded, 0, m.start)), default=0)
+        end = next((e.start() for e in _CLAUSE_END.finditer(folded, m.end)), len(folded))
+        return len(asked & stems(folded[start:end]))
+
+    copied = [shared(m) for m in mentions if m.same_date(given[0])]
+    if not copied:
+        return None
+    best = max(mentions, key=shared)
+    if shared(best) <= max(copied):
+        return None
+    return sentence[best.start : best.end].strip()

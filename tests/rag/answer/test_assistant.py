@@ -495,3 +495,13 @@ def test_an_unsure_answer_to_a_question_that_counts_nothing_is_not_written(
     assistant.reader = _AsSure(llm, 0.6)
     answer = assistant.ask("Who is the head of Cofepris?")
     assert answer.refused and llm.history == []  # no reply was asked for at p(no answer) 0.6
+
+
+def test_a_date_of_the_sentence_other_than_the_one_asked_about_is_replaced(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("3 August", "3 August")] * 2)
+    answer = service.ask("On what date was Rogelio Ramírez de la O appointed Secretary of Finance?")
+    assert answer.answer == "June 9"
+    assert [c.source for c in answer.citations] == ["002_dc32ab27597cd9fc.txt"]
+    assert "3 August" in answer.citations[0].quote  # the sentence that holds both
