@@ -117,24 +117,18 @@ def coverage(answer: str, support: list[Evidence]) -> float:
 
 
 _ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
-# "Ambulatory Care Medical Units (UMAA)": the question gives the words the acronym stands for,
-# and an article (in another language above all) may give only those words.
-_SPELLED_OUT = re.compile(r"\w\s+\(([A-ZÁÉÍÓÚÑ]{3,})\)")
 
 
-def unknown_acronyms(question: str, sources: list[str], excuse_spelled_out: bool = False) -> set[str]:
+def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
     """Acronyms the question names (ISSSTE, UNOPS) that none of the cited articles contains.
 
     An answer drawn from an article that never mentions the institution asked about answers
     another question ("How many appointments does the ISSSTE require?" answered from the IMSS
-    article). Only whole-word acronyms count, and none in a question written in capitals. With
-    `excuse_spelled_out` (articles in another language, which may give only the words) an acronym
-    the question spells out itself is not asked for ("Ambulatory Care Medical Units (UMAA)").
+    article). Only whole-word acronyms count, and none in a question written in capitals.
     """
     if _in_capitals(question):
         return set()
-    spelled_out = set(_SPELLED_OUT.findall(question)) if excuse_spelled_out else set()
-    wanted = {fold_accents(a) for a in _ACRONYM.findall(question) if a not in spelled_out}
+    wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
     found = " ".join(fold_accents(s) for s in sources)
     return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}
 

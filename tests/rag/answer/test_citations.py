@@ -86,12 +86,6 @@ def test_acronyms_the_cited_articles_never_mention_are_reported() -> None:
     assert unknown_acronyms("¿Cuántas citas requiere el IMSS?", ["El Imss requiere"]) == set()  # case
     assert unknown_acronyms("Who heads the SFP?", ["La SFPX"]) == {"sfp"}  # whole words only
     assert unknown_acronyms("HOW MANY DOES THE ISSSTE REQUIRE?", [imss]) == set()  # all capitals
-    # An acronym the question spells out is excused for articles in another language only.
-    units = "How many Ambulatory Care Medical Units (UMAA) took part?"
-    spanish = "participaron seis Unidades Médicas de Atención Ambulatoria"
-    assert unknown_acronyms(units, [spanish]) == {"umaa"}
-    assert unknown_acronyms(units, [spanish], excuse_spelled_out=True) == set()
-    assert unknown_acronyms("How many ISSSTE (UMAA) units?", [spanish], excuse_spelled_out=True) == {"issste"}
 
 
 def test_names_of_the_question_that_the_sentences_never_mention_are_reported() -> None:
