@@ -107,9 +107,9 @@ def _bonus(question: str, kind: AnswerType, sentence: str, translations: Sequenc
     overlap = max(lexical_overlap(q, sentence) for q in asked)
     bonus = LEXICAL_WEIGHT * overlap + TYPE_WEIGHT * holds(kind, sentence)
     if kind is AnswerType.NUMBER and COUNT_WEIGHT:
-        from rag.answer.counts import counts_the_asked_thing  # counts builds on this module
+        from rag.answer.counts import names_a_count_of  # counts builds on this module
 
-        bonus += COUNT_WEIGHT * any(counts_the_asked_thing(q, sentence, sentence) for q in asked)
+        bonus += COUNT_WEIGHT * any(names_a_count_of(q, sentence) for q in asked)
     return bonus
 
 
