@@ -31,11 +31,6 @@ _AUXILIARIES = frozenset(
 )
 # Words that scale a number rather than name what it counts ("3 million people").
 _MAGNITUDES = frozenset("hundred thousand million millions billion cientos mil miles millon millones".split())
-# Units of time say how long, not what was counted: "almost two years after the pandemic" and "13
-# years of financial health" both count years.
-_TIME_UNITS = frozenset(
-    "year years month months week weeks day days hour hours ano anos mes meses semana semanas dia dias hora horas".split()
-)
 
 
 def counted_noun(question: str) -> list[str]:
@@ -97,13 +92,6 @@ def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
         if first[:STEM_CHARS] in noun:
             return True
     return False
-
-
-def names_a_count_of(question: str, sentence: str) -> bool:
-    """True when some number of `sentence` is followed by what the "how many" question counts
-    ("837 acuerdos" for "¿Cuántos acuerdos …?"), unless that is a unit of time, which names no thing."""
-    noun = counted_noun(question)
-    return bool(noun) and noun[0] not in _TIME_UNITS and counts_the_asked_thing(question, sentence, sentence)
 
 
 def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:

@@ -33,8 +33,6 @@ TYPE_WEIGHT = 0.2
 # Tune half of eval/qa.jsonl, questions answered by one sentence, 5 articles ranked: that sentence is in the
 # first three for 91.3% of them instead of 84.8%, and first for 82.6% as before (eval/README.md).
 RERANK_WEIGHT = 4.0
-# A sentence where a number is followed by what a "how many" question counts ("837 acuerdos").
-COUNT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -101,16 +99,9 @@ Candidate = tuple[str, int, int, str]  # source, start, end, text
 
 def _bonus(question: str, kind: AnswerType, sentence: str, translations: Sequence[str] = ()) -> float:
     """What a sentence earns beyond its similarity: stem overlap (with the question, or with its
-    translation when that overlaps more), holding the kind of answer, and for "how many" a number
-    followed by what the question counts."""
-    asked = (question, *translations)
-    overlap = max(lexical_overlap(q, sentence) for q in asked)
-    bonus = LEXICAL_WEIGHT * overlap + TYPE_WEIGHT * holds(kind, sentence)
-    if kind is AnswerType.NUMBER and COUNT_WEIGHT:
-        from rag.answer.counts import names_a_count_of  # counts builds on this module
-
-        bonus += COUNT_WEIGHT * any(names_a_count_of(q, sentence) for q in asked)
-    return bonus
+    translation when that overlaps more) and holding the kind of answer."""
+    overlap = max(lexical_overlap(q, sentence) for q in (question, *translations))
+    return LEXICAL_WEIGHT * overlap + TYPE_WEIGHT * holds(kind, sentence)
 
 
 def file_sentences(
