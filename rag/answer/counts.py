@@ -4,7 +4,8 @@ Small models answer "how many patients…" with the "two" of "two years" and "ho
 agreements…" with the "2" of "two windows": the sentence has a number, just not of the thing
 asked about. A number is taken as counting something else only on positive evidence — the
 word right after it is a content word the question never uses and none of the few words after
-it is the counted noun — so "siete al inicio" or "the number of visits was 220" pass.
+it is the counted noun — so "siete al inicio" or "the number of visits was 220" pass. A number
+the model was unsure of needs evidence the other way: the counted noun right after it.
 """
 
 from __future__ import annotations
