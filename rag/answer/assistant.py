@@ -256,6 +256,7 @@ class Assistant:
             log.info("refused without the LLM: best evidence %.2f", best)
             return finish(None, [])
         kind = answer_type(turn.prompt)
+        counting = bool(counted_noun(turn.prompt))  # a "how many" question
 
         def translate_question(code: str) -> str | None:
             return next(iter(self._translations(turn.prompt, [code], ticket, work)), None)
@@ -279,9 +280,7 @@ class Assistant:
                 if passage is None:
                     break
                 read.append(passage)
-                reply = self._read(
-                    turn.prompt, passage, kind, bool(counted_noun(turn.prompt)), ticket, on_token, work
-                )
+                reply = self._read(turn.prompt, passage, kind, counting, ticket, on_token, work)
                 if reply is None:
                     continue
                 text, sure = reply

@@ -59,15 +59,11 @@ def counts_something_else(question: str, answer: str, sentence: str) -> bool:
     """True when every place `sentence` gives the answer's number, it counts a thing the question
     does not ask about; False when it counts the asked thing, or when that cannot be told (not a
     "how many" question, no number, the number not in the sentence, nothing named after it)."""
-    noun = {w[:STEM_CHARS] for w in counted_noun(question)}
-    wanted = numbers_in(answer)
-    if not noun or not wanted:
+    noun, places = _noun_and_places(question, answer, sentence)
+    if not noun or not places:
         return False
     stop = stopwords()
     asked = stems(question)
-    places = _number_places(fold_accents(sentence), wanted)
-    if not places:
-        return False
     for after in places:
         if noun & {w[:STEM_CHARS] for w in after}:
             return False
@@ -83,16 +79,23 @@ def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
     """True when, at some place `sentence` gives the answer's number, the first content word after
     it is a word of the counted noun ("cinco Hospitales Generales" for "how many hospitals"):
     positive evidence that the number answers a "how many" question."""
-    noun = {w[:STEM_CHARS] for w in counted_noun(question)}
-    wanted = numbers_in(answer)
-    if not noun or not wanted:
-        return False
+    noun, places = _noun_and_places(question, answer, sentence)
     stop = stopwords()
-    for after in _number_places(fold_accents(sentence), wanted):
+    for after in places:
         first = next((w for w in after if w not in stop), "")
         if first[:STEM_CHARS] in noun:
             return True
     return False
+
+
+def _noun_and_places(question: str, answer: str, sentence: str) -> tuple[set[str], list[list[str]]]:
+    """The stems of the question's counted noun, and the words after each place the sentence gives
+    the answer's number; no places when the question counts nothing or the answer has no number."""
+    noun = {w[:STEM_CHARS] for w in counted_noun(question)}
+    wanted = numbers_in(answer)
+    if not noun or not wanted:
+        return noun, []
+    return noun, _number_places(fold_accents(sentence), wanted)
 
 
 def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:

@@ -126,10 +126,11 @@ def date_asked_about(question: str, answer: str, sentence: str) -> str | None:
         end = next((e.start() for e in _CLAUSE_END.finditer(folded, m.end)), len(folded))
         return len(asked & stems(folded[start:end]))
 
-    copied = [shared(m) for m in mentions if m.same_date(given[0])]
+    scored = [(shared(m), m) for m in mentions]
+    copied = [score for score, m in scored if m.same_date(given[0])]
     if not copied:
         return None
-    best = max(mentions, key=shared)
-    if shared(best) <= max(copied):
+    top, best = max(scored, key=lambda pair: pair[0])
+    if top <= max(copied):
         return None
     return sentence[best.start : best.end].strip()
