@@ -287,6 +287,20 @@ class Assistant:
                 support = self._support(
                     turn.prompt, language, text, passage, read + passages, translate_question, sure
                 )
+                if not support and passage.language != language:
+                    # The model answered in the question's language from a passage in another
+                    # one: its words are found in the passage once translated back.
+                    support = self._support_translated(
+                        turn.prompt,
+                        language,
+                        text,
+                        passage,
+                        read + passages,
+                        translate_question,
+                        sure,
+                        ticket,
+                        work,
+                    )
                 if not support:
                     continue
                 if kind is AnswerType.DATE:
@@ -350,6 +364,35 @@ class Assistant:
             log.info("unsure, and %r is not shown to count what the question asks about", text)
             return []
         return support
+
+    def _support_translated(
+        self,
+        question: str,
+        language: str,
+        text: str,
+        passage: Passage,
+        seen: list[Passage],
+        translate_question: Callable[[str], str | None],
+        sure: bool,
+        ticket: Ticket,
+        work: _Work,
+    ) -> list[Evidence]:
+        """`_support` for an answer written in `language` from a passage in another language: the
+        answer translated into the passage's language (one model call, not streamed) must be held
+        by the passage. The answer itself is kept as written (it is already in `language`);
+        [] when the translation fails or is not held."""
+        if passage.language not in prompts.LANGUAGE_NAMES:
+            return []
+        if not needs_translation(text, passage.language, self.detect_language):
+            return []  # copied in the passage's language already: nothing to translate back
+        user = prompts.TRANSLATE.format(language=prompts.language_name(passage.language), text=text)
+        reading = self.reader.read(_messages(user), None, ticket.check)
+        work.add(reading, shown=False)
+        back = _clean(reading.text)
+        if not back or prompts.is_refusal(back) or numbers_in(back) != numbers_in(text):
+            return []
+        log.info("%r read back into %s as %r", text, passage.language, back)
+        return self._support(question, language, back, passage, seen, translate_question, sure)
 
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work

@@ -505,3 +505,37 @@ def test_a_date_of_the_sentence_other_than_the_one_asked_about_is_replaced(
     assert answer.answer == "June 9"
     assert [c.source for c in answer.citations] == ["002_dc32ab27597cd9fc.txt"]
     assert "3 August" in answer.citations[0].quote  # the sentence that holds both
+
+
+def _reader_writing_english(answer: str, back: str):  # type: ignore[no-untyped-def]
+    """Answers in English from the Spanish passage about appointments; translates `answer` as `back`."""
+
+    def reply(prompt: str) -> str:
+        if "Translate into Spanish" in prompt:
+            return back
+        if "Translate this question" in prompt:
+            return "¿Por qué son importantes las ventanillas?"
+        return _answer_from("170 citas", answer)(prompt)
+
+    return reply
+
+
+def test_an_answer_written_in_the_question_language_is_grounded_through_its_translation(
+    spanish_service: RagService, llm: ScriptedLLM
+) -> None:
+    # The model read a Spanish sentence and answered in English: no word of it is in the sentence.
+    english = "the IMSS is the user with the most appointments"
+    llm.enqueue(*[_reader_writing_english(english, "el IMSS es el usuario con más citas")] * 4)
+    answer = spanish_service.ask("Why are the windows important, according to the head of Cofepris?")
+    assert not answer.refused and answer.answer == english  # kept as written: already in English
+    assert "usuario con más citas" in answer.citations[0].quote
+    assert any("Translate into Spanish: " + english in p for p in llm.history)
+
+
+def test_an_answer_whose_translation_the_passage_does_not_hold_is_refused(
+    spanish_service: RagService, llm: ScriptedLLM
+) -> None:
+    english = "the IMSS is the user with the most appointments"
+    llm.enqueue(*[_reader_writing_english(english, "el IMSS compra medicinas en el extranjero")] * 8)
+    answer = spanish_service.ask("Why are the windows important, according to the head of Cofepris?")
+    assert answer.refused and answer.citations == []
