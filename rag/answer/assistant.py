@@ -385,11 +385,8 @@ class Assistant:
             return []
         if not needs_translation(text, passage.language, self.detect_language):
             return []  # copied in the passage's language already: nothing to translate back
-        user = prompts.TRANSLATE.format(language=prompts.language_name(passage.language), text=text)
-        reading = self.reader.read(_messages(user), None, ticket.check)
-        work.add(reading, shown=False)
-        back = _clean(reading.text)
-        if not back or prompts.is_refusal(back) or numbers_in(back) != numbers_in(text):
+        back = self._translation(text, passage.language, ticket, work)
+        if back is None or numbers_in(back) != numbers_in(text):
             return []
         log.info("%r read back into %s as %r", text, passage.language, back)
         return self._support(question, language, back, passage, seen, translate_question, sure)
@@ -476,18 +473,29 @@ class Assistant:
         date = translate_date(text, language)
         if date is not None:
             return date
-        user = prompts.TRANSLATE.format(language=prompts.language_name(language), text=text)
-        reading = self.reader.read(_messages(user), _sink(on_token, work.shown + 1), ticket.check)
-        work.add(reading)
-        translated = _clean(reading.text)
+        translated = self._translation(text, language, ticket, work, on_token, shown=True)
         # A translation must keep the answer's numbers; otherwise the copied words stand.
-        if (
-            not translated
-            or prompts.is_refusal(translated)
-            or not is_supported(translated, [s.text for s in support])
-        ):
+        if translated is None or not is_supported(translated, [s.text for s in support]):
             return text
         return translated
+
+    def _translation(
+        self,
+        text: str,
+        code: str,
+        ticket: Ticket,
+        work: _Work,
+        on_token: TokenSink | None = None,
+        shown: bool = False,
+    ) -> str | None:
+        """`text` translated by the model into the language `code`; None when it writes nothing or
+        says there is nothing to translate. A `shown` call is numbered as the next attempt of the
+        stream (and sent to `on_token`); one not shown is the model's work behind the scenes."""
+        user = prompts.TRANSLATE.format(language=prompts.language_name(code), text=text)
+        reading = self.reader.read(_messages(user), _sink(on_token, work.shown + 1), ticket.check)
+        work.add(reading, shown=shown)
+        translated = _clean(reading.text)
+        return None if not translated or prompts.is_refusal(translated) else translated
 
 
 class _Work:
