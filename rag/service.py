@@ -183,6 +183,7 @@ class RagService:
             self.queue,
             reranker=self.reranker,
             page_of=self.files.page,
+            corpus_languages=sorted({d.language for d in self.documents() if d.language}),
         )
         with self._lock:
             self._assistant = assistant

@@ -151,8 +151,8 @@ class AnswerSettings(_Section):
     rerank_top: int = Field(8, ge=2, le=200, description="Best sentences the reranker re-orders.")
     translate_question: Literal["fallback", "before", "off"] = Field(
         "fallback",
-        description="Have the LLM translate the question into the other configured languages of "
-        "the best articles (one short model call), so keyword search and evidence ranking also "
+        description="Have the LLM translate the question into the corpus's other languages "
+        "(one short model call each), so keyword search and evidence ranking also "
         "match articles written in them: 'fallback' when the first passage read gives no answer "
         "(most answers then cost one call), 'before' the first reading (one call more per "
         "question in a bilingual corpus), 'off' never (cross-lingual questions rely on the "

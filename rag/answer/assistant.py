@@ -123,6 +123,7 @@ class Assistant:
         reader: Reader | None = None,
         reranker: SentenceReranker | None = None,
         page_of: Callable[[str, int], int | None] | None = None,
+        corpus_languages: Sequence[str] = (),
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -132,6 +133,7 @@ class Assistant:
         self.detect_language = detect_language
         self.read_file = read_file
         self.page_of = page_of
+        self.corpus_languages = list(corpus_languages)  # of the indexed articles: what to translate into
         self.settings = settings
         # Shared by every Assistant of a service: llama.cpp runs one generation at a time.
         self.queue = queue or GenerationQueue(size=1_000_000, timeout_s=settings.server.request_timeout_s)
@@ -394,10 +396,15 @@ class Assistant:
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
     ) -> tuple[Retrieval, list[str]] | None:
-        """`found` with the keyword rankings of the question translated into the languages of
-        its best articles other than `language`, and those translations; None when there are none."""
+        """`found` with the keyword rankings of the question translated into the corpus's languages
+        other than `language` (those of its best articles first), and those translations; None
+        when there are none."""
         config = self.settings.answer
-        others = [c for c in _article_languages(found.nodes, config.evidence_files) if c != language]
+        # The best articles' languages first, then the corpus's others: a question asked in one
+        # language can retrieve only that language's articles (the Spanish twin of an English one
+        # that alone holds the answer), and their languages alone would leave nothing to translate into.
+        pool = [*_article_languages(found.nodes, config.evidence_files), *self.corpus_languages]
+        others = [c for c in dict.fromkeys(pool) if c != language]
         translations = self._translations(question, others, ticket, work) if others else []
         if not translations:
             return None

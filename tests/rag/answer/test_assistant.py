@@ -351,6 +351,7 @@ def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_trans
 
 AGREEMENTS = "How many agreements were signed at the Fourth Central Regional Meeting?"
 AGREEMENTS_ES = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional Centro?"
+SPANISH_QUESTION = "¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?"
 
 
 def _translating(
@@ -440,6 +441,20 @@ def test_no_translation_when_the_articles_are_in_the_question_language(
     answer = _translating(settings, embedder, llm).ask(QUESTION)
     assert answer.refused
     assert len(llm.history) == 2 and not any("Translate" in prompt for prompt in llm.history)
+
+
+def test_the_question_is_translated_into_a_corpus_language_no_retrieved_article_is_in(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    # One passage retrieved: a Spanish question finds a Spanish article, while an English one is
+    # indexed too (the Spanish twin of an English story can lack the paragraph that answers).
+    settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"top_k": 1})})
+    llm.enqueue("NONE", "How many appointments does the IMSS require at Cofepris every two months?", "NONE")
+    service = _translating(settings, embedder, llm)
+    [retrieved] = service.assistant().retriever.search(SPANISH_QUESTION).nodes
+    assert retrieved.node.metadata["language"] == "es"
+    service.ask(SPANISH_QUESTION)
+    assert "Translate this question into English" in llm.history[1]
 
 
 def test_a_date_copied_from_an_article_in_another_language_is_translated_by_rule(
