@@ -167,6 +167,12 @@ class AnswerSettings(_Section):
     neighbours: int = Field(
         0, ge=0, le=5, description="Sentences before and after a ranked sentence that join its passage."
     )
+    list_items: bool = Field(
+        True,
+        description="When a passage is a list (items separated by semicolons), show the model only the "
+        "item that best matches the question, with the list's head: reading the whole list, the small "
+        "models copy a neighbouring item's name or post.",
+    )
     attempts: int = Field(
         2,
         ge=1,

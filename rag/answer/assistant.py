@@ -32,12 +32,14 @@ from rag.answer.evidence import (
     Passage,
     SentenceEmbeddings,
     chunk_sentences,
+    closeness,
     file_sentences,
     rank_evidence,
     rerank,
     widen,
 )
 from rag.answer.generation import GenerationQueue, Ticket
+from rag.answer.listing import item_asked_about
 from rag.answer.reader import Reader, Reading, make_reader
 from rag.answer.rerank import SentenceReranker
 from rag.errors import QuestionError
@@ -444,10 +446,12 @@ class Assistant:
         it (its probability of "no answer" below the threshold); None when it finds none there.
         A `counting` ("how many") question is answered up to a higher probability: whether the
         number counts what was asked can be checked in the sentence."""
-        user = prompts.READ_ONE.format(
-            passage=passage.text, question=question, hint=prompts.ANSWER_HINTS[kind]
-        )
         config = self.settings.answer
+        user = prompts.READ_ONE.format(
+            passage=self._shown(question, passage, work) if config.list_items else passage.text,
+            question=question,
+            hint=prompts.ANSWER_HINTS[kind],
+        )
         threshold = config.no_answer_threshold
         stop_at = max(threshold, config.count_no_answer_threshold) if counting else threshold
         reading = self.reader.read(
@@ -462,6 +466,19 @@ class Assistant:
             log.info("no answer: %r is not a %s", text, kind.value)
             return None
         return text, reading.p_none < threshold
+
+    def _shown(self, question: str, passage: Passage, work: _Work) -> str:
+        """The text of `passage` the model reads: a listing sentence's item the question is about
+        (rag.answer.listing, matched with the question and its translations), else the passage."""
+        if len(passage.sentences) != 1:
+            return passage.text
+        translations = [t for t in work.translations.values() if t is not None]
+        item = item_asked_about(
+            passage.text, lambda items: closeness(question, items, self.reranker, translations)
+        )
+        if item is not None:
+            log.info("reading the list item %r", item)
+        return passage.text if item is None else item
 
     def _in_language(
         self,

@@ -97,7 +97,7 @@ class SentenceEmbeddings:
 Candidate = tuple[str, int, int, str]  # source, start, end, text
 
 
-def _bonus(question: str, kind: AnswerType, sentence: str, translations: Sequence[str] = ()) -> float:
+def bonus(question: str, kind: AnswerType, sentence: str, translations: Sequence[str] = ()) -> float:
     """What a sentence earns beyond its similarity: stem overlap (with the question, or with its
     translation when that overlaps more) and holding the kind of answer."""
     overlap = max(lexical_overlap(q, sentence) for q in (question, *translations))
@@ -164,7 +164,7 @@ def rank_evidence(
             start,
             end,
             text,
-            float(cos + _bonus(question, kind, text, translations)),
+            float(cos + bonus(question, kind, text, translations)),
             float(cos),
         )
         for (src, start, end, text), cos in zip(candidates, cosines, strict=True)
@@ -264,8 +264,21 @@ def rerank(
     similarity = reranker.similarities(question, [e.text for e in head])
     kind = answer_type(question)
     keys = [
-        e.cosine + RERANK_WEIGHT * float(s) + _bonus(question, kind, e.text, translations)
+        e.cosine + RERANK_WEIGHT * float(s) + bonus(question, kind, e.text, translations)
         for e, s in zip(head, similarity, strict=True)
     ]
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
     return [head[n] for n in order] + tail
+
+
+def closeness(
+    question: str, texts: list[str], reranker: SentenceReranker | None, translations: Sequence[str] = ()
+) -> list[float]:
+    """How well each text matches the question, on the reranker's scale: RERANK_WEIGHT times its
+    similarity (0 without a reranker) plus the stem-overlap and answer-type bonus."""
+    kind = answer_type(question)
+    similarity = reranker.similarities(question, texts) if reranker is not None else [0.0] * len(texts)
+    return [
+        RERANK_WEIGHT * float(s) + bonus(question, kind, t, translations)
+        for t, s in zip(texts, similarity, strict=True)
+    ]

@@ -238,6 +238,26 @@ def test_the_name_asked_about_must_be_in_the_answer_part_of_a_listing(
     assert service.ask("Who is the secretary general of the CTM?").refused
 
 
+def test_the_model_reads_only_the_item_of_a_listing_the_question_is_about(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[_answer_from("Orci Magaña", "Salim Arturo Orci Magaña")] * 2)
+    answer = service.ask("Who is the head of the Internal Control Body at the IMSS?")
+    assert answer.answer == "Salim Arturo Orci Magaña"
+    shown = _sentence(llm.history[0])
+    assert shown.startswith("Through videoconference participated: Salim Arturo Orci Magaña")
+    assert "Selene" not in shown and "Tovar" not in shown
+    # The citation is still the whole sentence, as the article gives it.
+    assert "Selene Cruz Alcalá" in answer.citations[0].quote
+
+
+def test_with_list_items_off_the_model_reads_the_whole_listing(service: RagService, llm: ScriptedLLM) -> None:
+    service.settings.answer.list_items = False
+    llm.enqueue(*[_answer_from("Orci Magaña", "Salim Arturo Orci Magaña")] * 2)
+    service.ask("Who is the head of the Internal Control Body at the IMSS?")
+    assert "Selene Cruz Alcalá" in _sentence(llm.history[0])
+
+
 def test_names_are_not_required_of_sentences_in_another_language(
     service: RagService, llm: ScriptedLLM
 ) -> None:
