@@ -20,6 +20,7 @@ from rag.answer.citations import (
     is_supported,
     missing_names,
     numbers_in,
+    repeats_the_question,
     split_markers,
     unknown_acronyms,
     verify_citation,
@@ -464,6 +465,9 @@ class Assistant:
             return None
         if not fits(kind, text):
             log.info("no answer: %r is not a %s", text, kind.value)
+            return None
+        if repeats_the_question(question, text):
+            log.info("no answer: %r only repeats the question", text)
             return None
         return text, reading.p_none < threshold
 

@@ -5,6 +5,7 @@ from rag.answer.citations import (
     is_supported,
     missing_names,
     numbers_in,
+    repeats_the_question,
     split_markers,
     unknown_acronyms,
     verify_citation,
@@ -132,3 +133,18 @@ def test_the_answer_part_of_a_listing_sentence_is_the_one_holding_its_words() ->
     assert (
         answer_clause("170", "No semicolon here, 170 appointments.") == "No semicolon here, 170 appointments."
     )
+
+
+def test_an_answer_made_only_of_the_questions_words_repeats_it() -> None:
+    question = "Which online Cofepris tool lets all its users change their operating notices by themselves?"
+    assert repeats_the_question(
+        question, "The online Cofepris tool lets all its users change their operating notices."
+    )
+    assert repeats_the_question("The desks take in paperwork for which Cofepris facility?", "Cofepris")
+    assert not repeats_the_question(question, "The DIGIPRiS platform")
+
+
+def test_an_answer_with_no_terms_or_to_a_choice_is_not_judged_a_repetition() -> None:
+    assert not repeats_the_question("Was the session held on Wednesday?", "yes")
+    assert not repeats_the_question("Was the session held on Wednesday or Thursday?", "Wednesday")
+    assert not repeats_the_question("¿La sesión fue el miércoles o el jueves?", "el miércoles")
