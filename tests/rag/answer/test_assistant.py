@@ -107,6 +107,23 @@ def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: S
     assert service.ask(QUESTION).refused
 
 
+def test_an_answer_that_only_repeats_the_question_is_no_answer(service: RagService, llm: ScriptedLLM) -> None:
+    question = "Which platform of Cofepris lets users modify their notices?"
+    llm.enqueue("The platform of Cofepris", "Cofepris platform")
+    answer = service.ask(question)
+    assert answer.refused
+    assert answer.usage is not None and answer.usage.llm_calls == 2  # the second passage was read too
+
+
+def test_after_an_answer_that_repeats_the_question_the_next_passage_may_answer(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue("The platform of Cofepris", lambda prompt: _sentence(prompt).split(",")[0])
+    answer = service.ask("Which platform of Cofepris lets users modify their notices?")
+    assert not answer.refused
+    assert answer.citations[0].quote == _sentence(llm.history[1])
+
+
 def test_copied_words_in_the_other_language_are_translated(
     spanish_service: RagService, llm: ScriptedLLM
 ) -> None:
