@@ -119,14 +119,15 @@ def coverage(answer: str, support: list[Evidence]) -> float:
 _ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
 
 
-# "X or Y?": the answer is one of the question's own words.
-_CHOICE = re.compile(r"\b(?:or|o|u)\b", re.IGNORECASE)
+# "X or Y?", "which team won, between X and Y?": the answer is one of the question's own words.
+_CHOICE = re.compile(r"\b(?:or|o|u|between|entre)\b", re.IGNORECASE)
 
 
 def repeats_the_question(question: str, answer: str) -> bool:
     """True when every term of the answer is already in the question (and it has some): "The
     online tool lets its users change their notices" for "Which online tool lets its users change
-    their notices?" names nothing. A question offering a choice ("X or Y?") is never judged."""
+    their notices?" names nothing. A question offering a choice ("X or Y?", "between X and Y") is
+    never judged."""
     said = terms(answer)
     return bool(said) and said <= terms(question) and not _CHOICE.search(question)
 

@@ -148,3 +148,6 @@ def test_an_answer_with_no_terms_or_to_a_choice_is_not_judged_a_repetition() -> 
     assert not repeats_the_question("Was the session held on Wednesday?", "yes")
     assert not repeats_the_question("Was the session held on Wednesday or Thursday?", "Wednesday")
     assert not repeats_the_question("¿La sesión fue el miércoles o el jueves?", "el miércoles")
+    assert not repeats_the_question(
+        "Which team won the round between the Broncos and the Steelers?", "The Broncos"
+    )
