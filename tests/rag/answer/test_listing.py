@@ -29,7 +29,15 @@ def test_a_list_without_a_head_is_split_into_its_items() -> None:
 def test_sentences_that_are_not_lists_have_no_items() -> None:
     assert list_items("The IMSS requires at least 170 appointments every two months.") == []
     # A part of one or two words is a stray semicolon, not an item.
-    assert list_items("He said it was so; no.") == []
+    assert list_items("He said it was so; no; she agreed.") == []
+    # Two clauses, the second leaning on the first ("lo traducía": the anthem), are not a list.
+    assert (
+        list_items(
+            "Lady Gaga cantó el himno nacional estadounidense; mientras que Marlee Matlin, la ganadora del "
+            "Óscar, lo traducía a la lengua de signos americana."
+        )
+        == []
+    )
 
 
 def test_the_item_that_scores_best_is_the_one_asked_about() -> None:
