@@ -261,24 +261,26 @@ def rerank(
     if reranker is None or len(ranked) < 2:
         return ranked
     head, tail = ranked[:top], ranked[top:]
-    similarity = reranker.similarities(question, [e.text for e in head])
-    kind = answer_type(question)
-    keys = [
-        e.cosine + RERANK_WEIGHT * float(s) + bonus(question, kind, e.text, translations)
-        for e, s in zip(head, similarity, strict=True)
-    ]
+    keys = closeness(question, [e.text for e in head], reranker, translations, [e.cosine for e in head])
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
     return [head[n] for n in order] + tail
 
 
 def closeness(
-    question: str, texts: list[str], reranker: SentenceReranker | None, translations: Sequence[str] = ()
+    question: str,
+    texts: list[str],
+    reranker: SentenceReranker | None,
+    translations: Sequence[str] = (),
+    base: Sequence[float] | None = None,
 ) -> list[float]:
-    """How well each text matches the question, on the reranker's scale: RERANK_WEIGHT times its
-    similarity (0 without a reranker) plus the stem-overlap and answer-type bonus."""
+    """How well each text matches the question, on the reranker's scale: its `base` score (0 when
+    none is given), plus RERANK_WEIGHT times the reranker's similarity (0 without a reranker), plus
+    the stem-overlap and answer-type bonus. `rerank` orders sentences by it with their first cosine
+    as the base; a list's items are chosen by it without one (rag.answer.listing)."""
     kind = answer_type(question)
     similarity = reranker.similarities(question, texts) if reranker is not None else [0.0] * len(texts)
+    bases = [0.0] * len(texts) if base is None else base
     return [
-        RERANK_WEIGHT * float(s) + bonus(question, kind, t, translations)
-        for t, s in zip(texts, similarity, strict=True)
+        b + RERANK_WEIGHT * float(s) + bonus(question, kind, t, translations)
+        for t, s, b in zip(texts, similarity, bases, strict=True)
     ]
