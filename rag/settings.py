@@ -169,9 +169,9 @@ class AnswerSettings(_Section):
     )
     list_items: bool = Field(
         True,
-        description="When a passage is a list (items separated by semicolons), show the model only the "
-        "item that best matches the question, with the list's head: reading the whole list, the small "
-        "models copy a neighbouring item's name or post.",
+        description="When a passage is a list (three or more items separated by semicolons), show the "
+        "model only the item that best matches the question, with the list's head: reading the whole "
+        "list, the small models copy a neighbouring item's name or post.",
     )
     attempts: int = Field(
         2,
