@@ -35,6 +35,7 @@ from rag.answer.evidence import (
     chunk_sentences,
     closeness,
     file_sentences,
+    opening_stems,
     rank_evidence,
     rerank,
     widen,
@@ -158,6 +159,9 @@ class Assistant:
         candidates = file_sentences(found.nodes, self.read_file, config.evidence_files)
         if len(candidates) > config.max_candidate_sentences:
             candidates = chunk_sentences(found.nodes)  # very long articles: the passages' own sentences
+        topics = {
+            source: opening_stems(self.read_file(source) or "") for source in {c[0] for c in candidates}
+        }
         ranked = rank_evidence(
             question,
             found.query_embedding,
@@ -165,8 +169,9 @@ class Assistant:
             self.sentence_embeddings,
             config.ranked_sentences,
             translations,
+            topics,
         )
-        ranked = rerank(question, ranked, self.reranker, config.rerank_top, translations)
+        ranked = rerank(question, ranked, self.reranker, config.rerank_top, translations, topics)
         retrieved = [str(h.node.metadata["source"]) for h in found.nodes]
         return retrieved, widen(
             ranked,

@@ -10,6 +10,7 @@ from rag.answer.evidence import (
     chunk_sentences,
     file_sentences,
     lexical_overlap,
+    opening_stems,
     rank_evidence,
     rerank,
     stems,
@@ -155,3 +156,36 @@ def test_a_translation_of_the_question_lets_stems_meet_across_languages() -> Non
     )
     assert translated[0].text == "Se suscribieron 837 acuerdos."
     assert translated[0].score > translated[1].score
+
+
+def test_a_sentence_inherits_the_question_words_its_articles_opening_holds() -> None:
+    topic = opening_stems("Cierra la Cuarta Reunión Regional Centro\n\nSe reunieron en Puebla.")
+    sentence = "Detalló que se suscribieron 837 acuerdos."
+    question = "¿Cuántos acuerdos se suscribieron en la Cuarta Reunión Regional?"
+    alone = lexical_overlap(question, sentence)
+    assert alone == 2 / 6  # of cuantos, acuerdos, suscribieron, cuarta, reunion, regional
+    # The three the headline holds count 0.3 each; "cuantos", held by neither, counts nothing.
+    assert lexical_overlap(question, sentence, topic) == (2 + 0.3 * 3) / 6
+    assert lexical_overlap(question, "Cuarta Reunión Regional: 837 acuerdos suscritos.", topic) > alone
+
+
+def test_the_opening_is_the_title_and_lead_not_the_whole_article() -> None:
+    article = "Headline about windows.\n" + "Filler words here. " * 40 + "Closing remark about hospitals."
+    assert "windo" in opening_stems(article)
+    assert "hospi" not in opening_stems(article)
+
+
+def test_topics_raise_the_sentences_of_the_article_the_question_is_about() -> None:
+    candidates = [
+        ("b.txt", 0, 27, "Se suscribieron 837 acuerdos."),
+        ("c.txt", 0, 27, "Se suscribieron 900 acuerdos."),
+    ]
+    embed = SentenceEmbeddings(_Same())
+    question = "¿Cuántos acuerdos se suscribieron en la reunión de Puebla?"
+    topics = {"c.txt": opening_stems("Reunión en Puebla")}
+    plain = rank_evidence(question, [1.0, 0.0], candidates, embed, limit=2)
+    assert plain[0].score == plain[1].score
+    ranked = rank_evidence(question, [1.0, 0.0], candidates, embed, limit=2, topics=topics)
+    assert ranked[0].source == "c.txt" and ranked[0].score > ranked[1].score
+    reordered = rerank(question, list(reversed(ranked)), _ByLength(), top=2, topics=topics)
+    assert reordered[0].source == "c.txt"
