@@ -41,7 +41,7 @@ RERANK_WEIGHT = 4.0
 # eleventh round).
 TOPIC_WEIGHT = 0.3
 TOPIC_CHARS = 400
-# Question stems of each article's opening, by file name.
+# The stems of each article's opening (`opening_stems`), by file name.
 Topics = Mapping[str, frozenset[str]]
 
 
