@@ -293,9 +293,9 @@ def rerank(
     if reranker is None or len(ranked) < 2:
         return ranked
     head, tail = ranked[:top], ranked[top:]
-    opening = [(topics or {}).get(e.source, frozenset()) for e in head]
+    openings = [(topics or {}).get(e.source, frozenset()) for e in head]
     keys = closeness(
-        question, [e.text for e in head], reranker, translations, [e.cosine for e in head], opening
+        question, [e.text for e in head], reranker, translations, [e.cosine for e in head], openings
     )
     order = sorted(range(len(head)), key=lambda n: keys[n], reverse=True)
     return [head[n] for n in order] + tail
@@ -307,18 +307,18 @@ def closeness(
     reranker: SentenceReranker | None,
     translations: Sequence[str] = (),
     base: Sequence[float] | None = None,
-    topics: Sequence[frozenset[str]] | None = None,
+    openings: Sequence[frozenset[str]] | None = None,
 ) -> list[float]:
     """How well each text matches the question, on the reranker's scale: its `base` score (0 when
     none is given), plus RERANK_WEIGHT times the reranker's similarity (0 without a reranker), plus
-    the stem-overlap (each text's article opening in `topics` counted in) and answer-type bonus.
+    the stem-overlap (each text's article opening stems in `openings` counted in) and answer-type bonus.
     `rerank` orders sentences by it with their first cosine as the base; a list's items are chosen
     by it without one (rag.answer.listing)."""
     kind = answer_type(question)
     similarity = reranker.similarities(question, texts) if reranker is not None else [0.0] * len(texts)
     bases = [0.0] * len(texts) if base is None else base
-    opening = [frozenset[str]()] * len(texts) if topics is None else topics
+    stems_of_opening = [frozenset[str]()] * len(texts) if openings is None else openings
     return [
         b + RERANK_WEIGHT * float(s) + bonus(question, kind, t, translations, o)
-        for t, s, b, o in zip(texts, similarity, bases, opening, strict=True)
+        for t, s, b, o in zip(texts, similarity, bases, stems_of_opening, strict=True)
     ]
