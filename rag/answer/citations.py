@@ -137,13 +137,23 @@ def unknown_acronyms(question: str, sources: list[str]) -> set[str]:
 
     An answer drawn from an article that never mentions the institution asked about answers
     another question ("How many appointments does the ISSSTE require?" answered from the IMSS
-    article). Only whole-word acronyms count, and none in a question written in capitals.
+    article). Only whole-word acronyms count, and none in a question written in capitals. An
+    acronym the article writes with the same letters in another order counts as named: Spanish
+    puts the noun first ("VIH", "SIDA" for "HIV", "AIDS").
     """
     if _in_capitals(question):
         return set()
     wanted = {fold_accents(a) for a in _ACRONYM.findall(question)}
     found = " ".join(fold_accents(s) for s in sources)
-    return {a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found)}
+    reordered = {_letters(a) for s in sources for a in _ACRONYM.findall(s)}
+    return {
+        a for a in wanted if not re.search(rf"\b{re.escape(a)}\b", found) and _letters(a) not in reordered
+    }
+
+
+def _letters(acronym: str) -> str:
+    """An acronym's letters in alphabetical order, accents folded and lowercased."""
+    return "".join(sorted(fold_accents(acronym)))
 
 
 def _in_capitals(question: str) -> bool:

@@ -89,6 +89,14 @@ def test_acronyms_the_cited_articles_never_mention_are_reported() -> None:
     assert unknown_acronyms("HOW MANY DOES THE ISSSTE REQUIRE?", [imss]) == set()  # all capitals
 
 
+def test_an_acronym_written_with_its_letters_reordered_in_another_language_is_named() -> None:
+    article = "el tratamiento del Virus de Inmunodeficiencia Humana (VIH) y del SIDA"
+    assert unknown_acronyms("Which HIV therapies does the IMSS offer?", [article, "IMSS"]) == set()
+    assert unknown_acronyms("How many AIDS patients?", [article]) == set()
+    assert unknown_acronyms("How many HVI patients?", ["el VIHS"]) == {"hvi"}  # the same letters, all of them
+    assert unknown_acronyms("Who heads the SFP?", ["la SFT"]) == {"sfp"}
+
+
 def test_names_of_the_question_that_the_sentences_never_mention_are_reported() -> None:
     governor = "En su intervención, el gobernador Sergio Salomón expuso que"
     assert missing_names("¿Quién es el gobernador de Hidalgo?", [governor]) == ["Hidalgo"]
