@@ -166,6 +166,9 @@ def _in_capitals(question: str) -> bool:
 _NAME_RUN = re.compile(
     r"[A-ZÁÉÍÓÚÑ][\w-]*(?:\s+(?:(?:de|del|la|las|los|of|the|and|y|e)\s+)*[A-ZÁÉÍÓÚÑ][\w-]*)*"
 )
+# "Consejo Técnico del IMSS": an acronym after "de"/"of" says whose the name is, not which one; an
+# article about the IMSS names the IMSS everywhere, so it alone does not name its Technical Council.
+_QUALIFIER = re.compile(r"\s+(?:de|del|of)\s+(?:(?:el|la|las|los|the)\s+)?[A-ZÁÉÍÓÚÑ]{2,}$")
 # "Según Marcos Bucio, ...", "según el titular del Seguro Social?": who said it is named in the
 # article, seldom in the quoted sentence. The attribution runs to the next comma or the end.
 _ATTRIBUTION = re.compile(r"\b(?i:seg[uú]n|according to|as described by|per the)\s[^,;?¿]*")
@@ -182,7 +185,8 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
     "¿Quién es el gobernador de Hidalgo?" answered from "el gobernador Sergio Salomón expuso"
     answers it for another state. One word of a run is enough ("Ramírez de O" names "Rogelio
     Ramírez de la O"); the speaker of "according to X" is not asked for; and a question's first
-    word is capitalised by position, not as a name. Only meaningful when the sentences are in
+    word is capitalised by position, not as a name; a closing "del IMSS" only says whose the
+    name is, so it must be named by its other words. Only meaningful when the sentences are in
     the question's language (a Spanish sentence says "Hacienda" for "Finance Ministry").
     """
     if _in_capitals(question):
@@ -192,7 +196,7 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
     stop = stopwords()
     missing = []
     for run in _NAME_RUN.finditer(text):
-        words = [fold_accents(w) for w in _WORD.findall(run.group(0))]
+        words = [fold_accents(w) for w in _WORD.findall(_QUALIFIER.sub("", run.group(0)))]
         if run.start() == 0:
             words = words[1:]
         words = [w for w in words if w not in stop and w not in _QUESTION_WORDS]

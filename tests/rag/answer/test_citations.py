@@ -109,6 +109,17 @@ def test_names_of_the_question_that_the_sentences_never_mention_are_reported() -
     assert missing_names("Who is the Secretary of the Civil Service?", [finance]) == []
 
 
+def test_an_acronym_closing_a_name_does_not_name_it_alone() -> None:
+    meeting = "se suscribieron 837 acuerdos para mejorar las áreas de servicio que integran el IMSS"
+    council = "¿Cuántos acuerdos se suscribieron en la sesión del Consejo Técnico del IMSS?"
+    assert missing_names(council, [meeting]) == ["Consejo Técnico del IMSS"]
+    assert missing_names(council, ["el Consejo Técnico aprobó 12 acuerdos"]) == []
+    # A closing name that is not an acronym still names the run ("Hacienda"), and so does a lone acronym.
+    finance = "la Oficial Mayor de Hacienda, Raquel Buenrostro"
+    assert missing_names("¿Quién es la Oficial Mayor de la Secretaría de Hacienda?", [finance]) == []
+    assert missing_names("¿Cuántas citas requiere el IMSS?", [meeting]) == []
+
+
 def test_a_name_word_is_matched_in_its_forms_not_by_a_shared_stem() -> None:
     camps = "José Manuel López Camps, President of the Confederation of Commerce (Concanaco-Servytur)"
     assert missing_names("Who is the president of Concamin?", [camps]) == ["Concamin"]
