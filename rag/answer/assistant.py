@@ -27,6 +27,7 @@ from rag.answer.citations import (
 )
 from rag.answer.compound import split_compound
 from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
+from rag.answer.dateline import asks_about_the_article, copies_the_dateline
 from rag.answer.dates import date_asked_about, translate_date
 from rag.answer.evidence import (
     Evidence,
@@ -334,8 +335,8 @@ class Assistant:
     ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
-        not hold), when the cited articles never name an acronym the question asks about, or
-        when the cited sentences in the question's `language` (the part of a listing sentence that
+        not hold), when the cited articles never name an acronym the question asks about, when
+        the answer is only the article's own date (rag.answer.dateline), or when the cited sentences in the question's `language` (the part of a listing sentence that
         holds the answer, and the text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
         with the question translated by `translate_question` for a sentence in another language).
@@ -347,9 +348,15 @@ class Assistant:
         if not support or coverage(text, support) < min_coverage:
             log.info("not grounded in the passages: %r", text)
             return []
-        missing = unknown_acronyms(question, [self.read_file(e.source) or "" for e in support])
+        articles = {e.source: self.read_file(e.source) or "" for e in support}
+        missing = unknown_acronyms(question, list(articles.values()))
         if missing:
             log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+            return []
+        if not asks_about_the_article(question) and all(
+            copies_the_dateline(text, articles[e.source], e.start, e.end) for e in support
+        ):
+            log.info("%r is the date the article was published, not what the question asks", text)
             return []
         # Another language names things differently ("Hacienda" for "Finance Ministry"), so only
         # sentences in the question's language are held to its names (eval/README.md, fifth round).

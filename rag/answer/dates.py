@@ -21,6 +21,8 @@ _WEEKDAYS = {
     "es": "lunes martes miércoles jueves viernes sábado domingo".split(),
 }
 _MONTH = {fold_accents(m): n for names in _MONTHS.values() for n, m in enumerate(names)} | {"setiembre": 8}
+# Month names of both languages, accent-folded.
+MONTH_NAMES = frozenset(_MONTH)
 _WEEKDAY = {fold_accents(d): n for names in _WEEKDAYS.values() for n, d in enumerate(names)}
 _M = r"(?P<month>[^\W\d_]+)"
 _D = r"(?P<day>\d{1,2})(?:st|nd|rd|th|º|°)?"

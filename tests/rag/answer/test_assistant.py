@@ -102,6 +102,23 @@ def test_the_next_passage_is_read_when_the_first_gives_no_answer(
     assert answer.usage is not None and answer.usage.llm_calls == 2
 
 
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("On what date will the IMSS windows of Cofepris start operating?", True),
+        ("On what date was the article about the IMSS windows of Cofepris published?", False),
+    ],
+)
+def test_the_article_date_answers_only_a_question_about_the_article(
+    service: RagService, llm: ScriptedLLM, question: str, refused: bool
+) -> None:
+    dated = _answer_from("2021-12-23", "2021-12-23")  # the dateline of the English article's lead
+    llm.enqueue(dated, dated, dated, dated)
+    answer = service.ask(question)
+    assert any("2021-12-23" in _sentence(prompt) for prompt in llm.history)
+    assert answer.refused is refused
+
+
 def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: ScriptedLLM) -> None:
     llm.enqueue("Cofepris", "Cofepris")  # a "how many" question answered with a name
     assert service.ask(QUESTION).refused
