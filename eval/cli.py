@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eval.scoring.dataset import QAItem
+    from rag.service import RagService
 
 DEFAULT_QA = Path("eval/qa.jsonl")
 DEFAULT_THRESHOLDS = Path("eval/thresholds.toml")
@@ -34,6 +40,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--compare", nargs="+", type=Path, metavar="RUN_DIR", help="put finished runs side by side"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--ranking",
+        nargs="?",
+        const=8,
+        type=int,
+        metavar="DEPTH",
+        help="no model: where the passage holding each answer lands among the first DEPTH (default 8) "
+        "passages of the evidence, before any translation of the question (eval/README.md)",
+    )
     parser.add_argument(
         "squad",
         nargs="*",
@@ -91,9 +106,17 @@ def run(args: argparse.Namespace) -> int:
     from rag.service import RagService
 
     items = select_split(load_qa(args.qa), args.split)
-    service = RagService(_settings(args))
+    settings = _settings(args)
+    if args.ranking is not None:
+        if args.ranking < 1:
+            print("error: --ranking DEPTH must be at least 1", file=sys.stderr)
+            return 2
+        settings.answer.passages = args.ranking
+    service = RagService(settings)
     service.ingest()
     out_dir = args.out or Path("eval/runs") / time.strftime("%Y%m%d-%H%M%S")
+    if args.ranking is not None:
+        return _ranking(items, service, out_dir, args)
     results = evaluate(items, service, progress=not args.no_progress and sys.stderr.isatty())
     summary = write_run(
         results,
@@ -110,4 +133,24 @@ def run(args: argparse.Namespace) -> int:
         if failures:
             return 1
         print(f"gate passed: every metric meets {args.gate}")
+    return 0
+
+
+def _ranking(items: Sequence[QAItem], service: RagService, out_dir: Path, args: argparse.Namespace) -> int:
+    """`rag eval --ranking`: rank the evidence of each answerable item, write ranking.jsonl and
+    ranking.md under `out_dir`, print the table."""
+    from eval.scoring.ranking import rank_items, ranking_table
+    from eval.scoring.runner import source_languages
+
+    ranked = rank_items(
+        items, service, source_languages(service), progress=not args.no_progress and sys.stderr.isatty()
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "ranking.jsonl").open("w") as handle:
+        for record in ranked:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    table = ranking_table(ranked, args.ranking)
+    (out_dir / "ranking.md").write_text(table + "\n")
+    print(table)
+    print(f"ranking written to {out_dir}")
     return 0

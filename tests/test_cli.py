@@ -28,6 +28,11 @@ def test_over_long_question_exits_2() -> None:
     assert result.returncode == 2 and "limit is 2000" in result.stderr
 
 
+def test_a_ranking_depth_below_one_exits_2() -> None:
+    result = _rag("eval", "--ranking", "0")
+    assert result.returncode == 2 and "--ranking DEPTH must be at least 1" in result.stderr
+
+
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "RAG_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
     result = _rag("ingest", str(tmp_path / "missing"), env=env)

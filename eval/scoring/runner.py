@@ -19,7 +19,7 @@ from rag.service import RagService
 def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[QuestionResult]:
     """Ask every question and score the answer; one JSON-serialisable record per question."""
     service.warm_up()
-    languages = _source_languages(service)
+    languages = source_languages(service)
     results: list[QuestionResult] = []
     for item in tqdm(items, desc="eval", unit="q", disable=not progress):
         started = time.perf_counter()
@@ -67,7 +67,8 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
     return results
 
 
-def _source_languages(service: RagService) -> dict[str, str]:
+def source_languages(service: RagService) -> dict[str, str]:
+    """Each indexed file's language code, as the index records it."""
     languages: dict[str, str] = {}
     for node in service.index.all_nodes():
         languages.setdefault(node.metadata["source"], node.metadata.get("language", "und"))
