@@ -43,6 +43,7 @@ from rag.answer.evidence import (
 )
 from rag.answer.generation import GenerationQueue, Ticket
 from rag.answer.listing import item_asked_about
+from rag.answer.ordinals import unknown_ordinals
 from rag.answer.reader import Reader, Reading, make_reader
 from rag.answer.rerank import SentenceReranker
 from rag.errors import QuestionError
@@ -335,7 +336,8 @@ class Assistant:
     ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
-        not hold), when the cited articles never name an acronym the question asks about, when
+        not hold), when the cited articles never name an acronym the question asks about (nor
+        give the ordinal it numbers a name with: rag.answer.ordinals), when
         the answer is only the article's own date (rag.answer.dateline), or when the cited sentences in the question's `language` (the part of a listing sentence that
         holds the answer, and the text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
@@ -352,6 +354,10 @@ class Assistant:
         missing = unknown_acronyms(question, list(articles.values()))
         if missing:
             log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+            return []
+        numbered = unknown_ordinals(question, list(articles.values()))
+        if numbered:
+            log.info("the cited articles never give the ordinal %s", ", ".join(map(str, sorted(numbered))))
             return []
         if not asks_about_the_article(question) and all(
             copies_the_dateline(text, articles[e.source], e.start, e.end) for e in support

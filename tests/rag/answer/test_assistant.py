@@ -119,6 +119,17 @@ def test_the_article_date_answers_only_a_question_about_the_article(
     assert answer.refused is refused
 
 
+@pytest.mark.parametrize(("ordinal", "refused"), [("Cuarta", False), ("Tercera", True)])
+def test_an_event_numbered_otherwise_than_in_the_articles_is_not_answered(
+    service: RagService, llm: ScriptedLLM, ordinal: str, refused: bool
+) -> None:
+    agreements = _answer_from("837", "837")
+    llm.enqueue(*[agreements] * 4)
+    answer = service.ask(f"¿Cuántos acuerdos se suscribieron en la {ordinal} Reunión Regional Centro?")
+    assert any("837" in _sentence(prompt) for prompt in llm.history)
+    assert answer.refused is refused
+
+
 def test_an_answer_of_the_wrong_kind_is_not_accepted(service: RagService, llm: ScriptedLLM) -> None:
     llm.enqueue("Cofepris", "Cofepris")  # a "how many" question answered with a name
     assert service.ask(QUESTION).refused
