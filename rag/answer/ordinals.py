@@ -32,6 +32,11 @@ _NUMERAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|\.?[ºª°]|[oa])\b", re.IG
 _WORD = re.compile(r"[^\W\d_]+")
 # A word and the next one: an ordinal names something when it or the next word is capitalised.
 _PAIR = re.compile(r"(?=\b([^\W\d_]+)\s+([^\W\d_]+))")
+# Titles an ordinal is part of, not a count: "Primer Ministro" is the Prime Minister, "First Lady" is
+# "Primera Dama"; an article in the other language gives no ordinal for them.
+_TITLES = frozenset(
+    "ministro ministra minister premier dama lady secretario secretaria secretary lord".split()
+)
 
 
 def named_ordinals(question: str) -> set[int]:
@@ -44,7 +49,7 @@ def named_ordinals(question: str) -> set[int]:
         word, following = match.group(1), match.group(2)
         number = _ORDINAL.get(fold_accents(word))
         capitalised = (word[0].isupper() and match.start() > 0) or following[0].isupper()
-        if number is not None and capitalised:
+        if number is not None and capitalised and fold_accents(following) not in _TITLES:
             found.add(number)
     return found
 

@@ -13,6 +13,9 @@ def test_an_ordinal_counts_when_it_numbers_a_name() -> None:
     assert named_ordinals("¿Por primera vez se trabaja en unidad?") == set()
     assert named_ordinals("First, who won?") == set()
     assert named_ordinals("¿Segundo lugar de quién?") == set()
+    # Part of a title, not a count: "Prime Minister" has no ordinal in English.
+    assert named_ordinals("¿Quién fue el último Primer Ministro de Alemania del Este?") == set()
+    assert named_ordinals("Who was the First Lady at the Fourth Summit?") == {4}
 
 
 def test_ordinals_are_read_in_both_languages_and_as_numerals() -> None:
