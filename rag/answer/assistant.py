@@ -337,9 +337,10 @@ class Assistant:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
         not hold), when the cited articles never name an acronym the question asks about (nor
-        give the ordinal it numbers a name with: rag.answer.ordinals), when
-        the answer is only the article's own date (rag.answer.dateline), or when the cited sentences in the question's `language` (the part of a listing sentence that
-        holds the answer, and the text just before the sentence) never mention a name it gives,
+        give the ordinal it numbers a name with: rag.answer.ordinals), when the answer is only
+        the article's own date (rag.answer.dateline), or when the cited sentences in the
+        question's `language` (the part of a listing sentence that holds the answer, and the
+        text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
         with the question translated by `translate_question` for a sentence in another language).
         An answer the model was not `sure` of must count what the question asks about."""
