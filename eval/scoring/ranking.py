@@ -17,7 +17,7 @@ from typing import TypedDict
 from tqdm import tqdm
 
 from eval.scoring.dataset import QAItem, slices
-from eval.scoring.metrics import accept_match
+from eval.scoring.metrics import evidence_recall
 from rag.service import RagService
 
 DEPTHS = (1, 2, 3, 5, 8)
@@ -45,11 +45,8 @@ def rank_items(
     ranked: list[Ranked] = []
     for item in tqdm([i for i in items if i.answerable], desc="rank", unit="q", disable=not progress):
         passages = [p.text for p in assistant.evidence(item.question)]
-        # As evidence@k of `rag eval`: the first k passages joined, so a two-part question's
-        # pattern may match across passages.
-        rank = next(
-            (k for k in range(len(passages)) if accept_match("\n".join(passages[: k + 1]), item.accept)), None
-        )
+        # As evidence@k of `rag eval`: a two-part question's pattern may match across passages.
+        rank = next((k for k in range(len(passages)) if evidence_recall(passages, item.accept, k + 1)), None)
         ranked.append(
             Ranked(
                 id=item.id,

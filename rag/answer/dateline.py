@@ -24,7 +24,7 @@ _DATELINE = re.compile(
 # Words of a question about the article rather than what it reports: "When was the note published?"
 _ABOUT_THE_ARTICLE = re.compile(
     r"\b(?:publish\w*|publication|posted|dated|article|note|"
-    r"public[oóa]\w*|publicaci[oó]n|difund\w*|difundi[oó]|nota|art[ií]culo|noticia)\b",
+    r"public[oóa]\w*|difund\w*|nota|art[ií]culo|noticia)\b",
     re.IGNORECASE,
 )
 

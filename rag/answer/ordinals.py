@@ -68,5 +68,5 @@ def unknown_ordinals(question: str, articles: list[str]) -> set[int]:
     wanted = named_ordinals(question)
     if not wanted:
         return set()
-    given = set().union(*(ordinals_in(a) for a in articles)) if articles else set()
+    given = set().union(*(ordinals_in(a) for a in articles))
     return wanted - given
