@@ -30,6 +30,8 @@ _AUXILIARIES = frozenset(
     "is are was were be been do does did has have had will would can could may might se hay ha han "
     "habia hubo fue fueron es son era eran sera seran".split()
 )
+# Units of time (stems): a number of them is in most stories, whatever they are about.
+_TIME_UNITS = frozenset("years anos month meses weeks seman days dias hours horas minut".split())
 # Words that scale a number rather than name what it counts ("3 million people").
 _MAGNITUDES = frozenset("hundred thousand million millions billion cientos mil miles millon millones".split())
 
@@ -109,3 +111,26 @@ def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:
         phrase = _PHRASE_END.split(folded[match.end() :], maxsplit=1)[0]
         places.append([w for w in _WORD.findall(phrase)[:WINDOW_WORDS] if w not in _MAGNITUDES])
     return places
+
+
+def gives_the_count(question: str, sentence: str) -> bool:
+    """True when `sentence` gives a number right before what the "how many" `question` counts:
+    the first content word after a number (digits or a small number word) is a word of the counted
+    noun ("se suscribieron 837 acuerdos" for "¿cuántos acuerdos…?"). False for other questions,
+    and for a count of years, days or hours: "two years after the pandemic" is in every story."""
+    counted = counted_noun(question)
+    if not counted or counted[0][:STEM_CHARS] in _TIME_UNITS:
+        return False
+    noun = {w[:STEM_CHARS] for w in counted}
+    stop = stopwords()
+    folded = fold_accents(sentence)
+    for match in _NUMBER_OR_WORD.finditer(folded):
+        token = match.group()
+        if not token[0].isdigit() and token not in NUMBER_WORDS:
+            continue
+        phrase = _PHRASE_END.split(folded[match.end() :], maxsplit=1)[0]
+        after = [w for w in _WORD.findall(phrase)[:WINDOW_WORDS] if w not in _MAGNITUDES]
+        first = next((w for w in after if w not in stop), "")
+        if first[:STEM_CHARS] in noun:
+            return True
+    return False

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
+from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing, gives_the_count
 
 PANDEMIC = (
     "In her message, doctor Célida Duque Molina pointed out that almost two years after the "
@@ -93,3 +93,20 @@ def test_a_number_is_shown_to_count_the_thing_asked_about_only_by_the_word_after
     question: str, answer: str, sentence: str, shown: bool
 ) -> None:
     assert counts_the_asked_thing(question, answer, sentence) is shown
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "gives"),
+    [
+        ("¿Cuántos acuerdos se suscribieron?", MEETING, True),
+        ("¿Cuántas horas se emplearon?", MEETING, False),  # units of time are in every story
+        ("How many windows will be installed?", WINDOWS, True),  # a number word counts too
+        ("How many agreements were signed?", MEETING, False),  # "acuerdos" is another language's word
+        ("¿Cuántos participantes se conectaron?", MEETING, False),  # no number before "participantes"
+        ("Who signed the agreement?", WINDOWS, False),  # not a "how many" question
+    ],
+)
+def test_a_sentence_gives_the_count_when_a_number_comes_right_before_the_counted_noun(
+    question: str, sentence: str, gives: bool
+) -> None:
+    assert gives_the_count(question, sentence) is gives

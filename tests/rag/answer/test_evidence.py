@@ -2,9 +2,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.evidence import (
+    COUNT_WEIGHT,
     Evidence,
     SentenceEmbeddings,
     chunk_sentences,
@@ -189,3 +191,25 @@ def test_topics_raise_the_sentences_of_the_article_the_question_is_about() -> No
     assert ranked[0].source == "c.txt" and ranked[0].score > ranked[1].score
     reordered = rerank(question, list(reversed(ranked)), _ByLength(), top=2, topics=topics)
     assert reordered[0].source == "c.txt"
+
+
+def test_a_sentence_that_gives_the_count_asked_for_ranks_first() -> None:
+    # The same words either way; only the first puts a number right before "acuerdos".
+    candidates = [
+        ("b.txt", 0, 35, "En 837 horas se firmaron acuerdos: 130."),
+        ("c.txt", 0, 35, "Se firmaron 837 acuerdos en 130 horas."),
+    ]
+    embed = SentenceEmbeddings(_Same())
+    ranked = rank_evidence("¿Cuántos acuerdos se firmaron?", [1.0, 0.0], candidates, embed, limit=2)
+    assert ranked[0].source == "c.txt"
+    assert ranked[0].score - ranked[1].score == pytest.approx(COUNT_WEIGHT)
+    # Across languages, through the question's translation.
+    english = rank_evidence(
+        "How many agreements were signed?",
+        [1.0, 0.0],
+        candidates,
+        embed,
+        limit=2,
+        translations=["¿Cuántos acuerdos se firmaron?"],
+    )
+    assert english[0].source == "c.txt"
