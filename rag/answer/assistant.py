@@ -631,14 +631,15 @@ def _joined(results: list[tuple[Answer, Trace]], language: str) -> tuple[Answer,
     their citations. Refused only when every part is."""
     answers = [a for a, _ in results]
     refused = all(a.refused for a in answers)
+    texts = [prompts.refusal(language) if a.refused else a.answer for a in answers]
+    # "…Célida Duque Molina; Javier Guerrero García es …": a part's closing period goes.
+    texts = [t[:-1] if t.endswith(".") else t for t in texts[:-1]] + texts[-1:]
     citations: list[Citation] = []
     for a in answers:
         citations += [c for c in a.citations if c not in citations]
     usages = [a.usage for a in answers if a.usage is not None]
     answer = Answer(
-        answer=prompts.refusal(language)
-        if refused
-        else "; ".join(prompts.refusal(language) if a.refused else a.answer for a in answers),
+        answer=prompts.refusal(language) if refused else "; ".join(texts),
         refused=refused,
         language=language,
         citations=citations,

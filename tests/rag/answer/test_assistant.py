@@ -390,6 +390,30 @@ def test_a_part_the_articles_do_not_answer_is_said_so_in_its_place(
     assert all("Duque" not in c.quote for c in answer.citations)
 
 
+def test_a_refused_part_first_is_said_so_before_the_answered_one(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.enqueue(*[lambda prompt: "Célida Duque Molina" if "Duque" in _sentence(prompt) else "NONE"] * 6)
+    answer = service.ask(COMPOUND)
+    assert answer.answer == refusal("en").removesuffix(".") + "; Célida Duque Molina"
+
+
+def test_a_question_about_two_people_is_answered_for_each(service: RagService, llm: ScriptedLLM) -> None:
+    def reply(prompt: str) -> str:
+        sentence = _sentence(prompt)
+        if "Question: Who is the head of Cofepris?" in prompt and "Svarch" in sentence:
+            return "Alejandro Svarch Pérez."
+        if "Question: Who is the IMSS director of Medical Benefits?" in prompt and "Duque" in sentence:
+            return "Célida Duque Molina."
+        return "NONE"
+
+    llm.enqueue(*[reply] * 4)
+    answer = service.ask("Who are the head of Cofepris and the IMSS director of Medical Benefits?")
+    assert answer.answer == "Alejandro Svarch Pérez; Célida Duque Molina."
+    quotes = [c.quote for c in answer.citations]
+    assert any("Svarch" in q for q in quotes) and any("Duque Molina" in q for q in quotes)
+
+
 def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_translations(
     settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
 ) -> None:
