@@ -184,25 +184,35 @@ def missing_names(question: str, sentences: list[str]) -> list[str]:
 
     "¿Quién es el gobernador de Hidalgo?" answered from "el gobernador Sergio Salomón expuso"
     answers it for another state. One word of a run is enough ("Ramírez de O" names "Rogelio
-    Ramírez de la O"); the speaker of "according to X" is not asked for; and a question's first
-    word is capitalised by position, not as a name; a closing "del IMSS" only says whose the
-    name is, so it must be named by its other words. Only meaningful when the sentences are in
-    the question's language (a Spanish sentence says "Hacienda" for "Finance Ministry").
+    Ramírez de la O"). Only meaningful when the sentences are in the question's language (a
+    Spanish sentence says "Hacienda" for "Finance Ministry").
     """
+    found = {w for s in sentences for w in _WORD.findall(fold_accents(s))}
+    return [
+        run
+        for run, words in name_words(question)
+        if not any(_same_name_word(w, f) for w in words for f in found)
+    ]
+
+
+def name_words(question: str) -> list[tuple[str, list[str]]]:
+    """The names a question gives (runs of capitalised words), each with the folded words that can
+    name it: the speaker of "according to X" is not asked for, a question's first word is
+    capitalised by position, not as a name, and a closing "del IMSS" only says whose the name is.
+    [] for a question written in capitals."""
     if _in_capitals(question):
         return []
     text = _ATTRIBUTION.sub(" ", question).lstrip("¿¡\"' ")
-    found = {w for s in sentences for w in _WORD.findall(fold_accents(s))}
     stop = stopwords()
-    missing = []
+    names = []
     for run in _NAME_RUN.finditer(text):
         words = [fold_accents(w) for w in _WORD.findall(_QUALIFIER.sub("", run.group(0)))]
         if run.start() == 0:
             words = words[1:]
         words = [w for w in words if w not in stop and w not in _QUESTION_WORDS]
-        if words and not any(_same_name_word(w, f) for w in words for f in found):
-            missing.append(run.group(0))
-    return missing
+        if words:
+            names.append((run.group(0), words))
+    return names
 
 
 def _same_name_word(word: str, other: str) -> bool:

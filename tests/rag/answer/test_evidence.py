@@ -7,6 +7,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.evidence import (
     COUNT_WEIGHT,
+    TOPIC_WEIGHT,
     Evidence,
     SentenceEmbeddings,
     chunk_sentences,
@@ -193,23 +194,45 @@ def test_topics_raise_the_sentences_of_the_article_the_question_is_about() -> No
     assert reordered[0].source == "c.txt"
 
 
-def test_a_sentence_that_gives_the_count_asked_for_ranks_first() -> None:
-    # The same words either way; only the first puts a number right before "acuerdos".
+def test_a_sentence_that_gives_the_count_the_translated_question_asks_for_ranks_first() -> None:
+    # The same words either way; only the second puts a number right before "acuerdos".
     candidates = [
         ("b.txt", 0, 35, "En 837 horas se firmaron acuerdos: 130."),
         ("c.txt", 0, 35, "Se firmaron 837 acuerdos en 130 horas."),
     ]
     embed = SentenceEmbeddings(_Same())
-    ranked = rank_evidence("¿Cuántos acuerdos se firmaron?", [1.0, 0.0], candidates, embed, limit=2)
-    assert ranked[0].source == "c.txt"
-    assert ranked[0].score - ranked[1].score == pytest.approx(COUNT_WEIGHT)
-    # Across languages, through the question's translation.
-    english = rank_evidence(
-        "How many agreements were signed?",
+    question = "How many agreements were signed?"
+    translated = rank_evidence(
+        question, [1.0, 0.0], candidates, embed, limit=2, translations=["¿Cuántos acuerdos se firmaron?"]
+    )
+    assert translated[0].source == "c.txt"
+    assert translated[0].score - translated[1].score == pytest.approx(COUNT_WEIGHT)
+    # Asked in the sentences' own language, the stem overlap alone decides: the two tie.
+    alone = rank_evidence("¿Cuántos acuerdos se firmaron?", [1.0, 0.0], candidates, embed, limit=2)
+    assert alone[0].score == alone[1].score
+
+
+def test_the_count_of_someone_the_question_does_not_name_earns_nothing() -> None:
+    candidates = [
+        ("b.txt", 0, 40, "Kurt Coleman también sumó 88 placajes."),
+        ("c.txt", 0, 40, "Luke Kuechly lideró al equipo en placajes."),
+    ]
+    embed = SentenceEmbeddings(_Same())
+    translation = "¿Cuántos placajes registró Luke Kuechly?"
+    ranked = rank_evidence(
+        "How many tackles did Luke Kuechly register?", [1.0, 0.0], candidates, embed, 2, [translation]
+    )
+    coleman = next(e for e in ranked if e.source == "b.txt")
+    named = rank_evidence(
+        "How many tackles did Luke Kuechly register?",
         [1.0, 0.0],
         candidates,
         embed,
-        limit=2,
-        translations=["¿Cuántos acuerdos se firmaron?"],
+        2,
+        [translation],
+        topics={"b.txt": opening_stems("Luke Kuechly y Kurt Coleman")},
     )
-    assert english[0].source == "c.txt"
+    # Coleman's sentence gives a count of "placajes" but names no Kuechly: no count bonus. Named in
+    # its article's opening, the same sentence earns it (the opening's stems add under TOPIC_WEIGHT).
+    gained = next(e for e in named if e.source == "b.txt").score - coleman.score
+    assert COUNT_WEIGHT <= gained < COUNT_WEIGHT + TOPIC_WEIGHT
