@@ -354,14 +354,25 @@ def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: 
     assert any(answer.citations[0].quote in passage for passage in trace.evidence)
 
 
-def _by_question(prompt: str) -> str:
-    """Answers each part of COMPOUND from the sentence that holds it; NONE elsewhere."""
-    sentence = _sentence(prompt)
-    if "Question: How many appointments" in prompt and "170" in sentence:
-        return "170"
-    if "Question: Who is the IMSS director of Medical Benefits" in prompt and "Duque" in sentence:
-        return "Célida Duque Molina"
-    return "NONE"
+def _answering(*rules: tuple[str, str, str]):  # type: ignore[no-untyped-def]
+    """A scripted reply: for the first (question, part, reply) whose question the prompt asks of a
+    passage holding `part`, `reply`; NONE otherwise."""
+
+    def reply(prompt: str) -> str:
+        sentence = _sentence(prompt)
+        for question, part, text in rules:
+            if f"Question: {question}" in prompt and part in sentence:
+                return text
+        return "NONE"
+
+    return reply
+
+
+# Answers each part of COMPOUND from the sentence that holds it.
+_by_question = _answering(
+    ("How many appointments", "170", "170"),
+    ("Who is the IMSS director of Medical Benefits", "Duque", "Célida Duque Molina"),
+)
 
 
 COMPOUND = "How many appointments does the IMSS require at Cofepris, and who is the IMSS director of Medical Benefits?"
@@ -399,14 +410,10 @@ def test_a_refused_part_first_is_said_so_before_the_answered_one(
 
 
 def test_a_question_about_two_people_is_answered_for_each(service: RagService, llm: ScriptedLLM) -> None:
-    def reply(prompt: str) -> str:
-        sentence = _sentence(prompt)
-        if "Question: Who is the head of Cofepris?" in prompt and "Svarch" in sentence:
-            return "Alejandro Svarch Pérez."
-        if "Question: Who is the IMSS director of Medical Benefits?" in prompt and "Duque" in sentence:
-            return "Célida Duque Molina."
-        return "NONE"
-
+    reply = _answering(
+        ("Who is the head of Cofepris?", "Svarch", "Alejandro Svarch Pérez."),
+        ("Who is the IMSS director of Medical Benefits?", "Duque", "Célida Duque Molina."),
+    )
     llm.enqueue(*[reply] * 4)
     answer = service.ask("Who are the head of Cofepris and the IMSS director of Medical Benefits?")
     assert answer.answer == "Alejandro Svarch Pérez; Célida Duque Molina."
