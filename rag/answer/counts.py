@@ -82,12 +82,7 @@ def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
     it is a word of the counted noun ("cinco Hospitales Generales" for "how many hospitals"):
     positive evidence that the number answers a "how many" question."""
     noun, places = _noun_and_places(question, answer, sentence)
-    stop = stopwords()
-    for after in places:
-        first = next((w for w in after if w not in stop), "")
-        if first[:STEM_CHARS] in noun:
-            return True
-    return False
+    return _named_right_after(noun, places)
 
 
 def _noun_and_places(question: str, answer: str, sentence: str) -> tuple[set[str], list[list[str]]]:
@@ -100,13 +95,22 @@ def _noun_and_places(question: str, answer: str, sentence: str) -> tuple[set[str
     return noun, _number_places(fold_accents(sentence), wanted)
 
 
-def _number_places(folded: str, wanted: set[str]) -> list[list[str]]:
-    """For each place the folded sentence gives one of the `wanted` numbers, the words after it
-    (up to the end of its phrase, magnitudes such as "million" left out)."""
+def _named_right_after(noun: set[str], places: list[list[str]]) -> bool:
+    """Whether, at some place, the first content word after the number is a word of the counted
+    `noun` (stems)."""
+    stop = stopwords()
+    return any(next((w for w in after if w not in stop), "")[:STEM_CHARS] in noun for after in places)
+
+
+def _number_places(folded: str, wanted: set[str] | None = None) -> list[list[str]]:
+    """For each place the folded sentence gives one of the `wanted` numbers (any number, digits or
+    a small number word, when None), the words after it (up to the end of its phrase, magnitudes
+    such as "million" left out)."""
     places = []
     for match in _NUMBER_OR_WORD.finditer(folded):
         token = match.group()
-        if re.sub(r"[.,]", "", token) not in wanted and NUMBER_WORDS.get(token) not in wanted:
+        value = re.sub(r"[.,]", "", token) if token[0].isdigit() else NUMBER_WORDS.get(token)
+        if value is None or (wanted is not None and value not in wanted):
             continue
         phrase = _PHRASE_END.split(folded[match.end() :], maxsplit=1)[0]
         places.append([w for w in _WORD.findall(phrase)[:WINDOW_WORDS] if w not in _MAGNITUDES])
@@ -122,15 +126,4 @@ def gives_the_count(question: str, sentence: str) -> bool:
     if not counted or counted[0][:STEM_CHARS] in _TIME_UNITS:
         return False
     noun = {w[:STEM_CHARS] for w in counted}
-    stop = stopwords()
-    folded = fold_accents(sentence)
-    for match in _NUMBER_OR_WORD.finditer(folded):
-        token = match.group()
-        if not token[0].isdigit() and token not in NUMBER_WORDS:
-            continue
-        phrase = _PHRASE_END.split(folded[match.end() :], maxsplit=1)[0]
-        after = [w for w in _WORD.findall(phrase)[:WINDOW_WORDS] if w not in _MAGNITUDES]
-        first = next((w for w in after if w not in stop), "")
-        if first[:STEM_CHARS] in noun:
-            return True
-    return False
+    return _named_right_after(noun, _number_places(fold_accents(sentence)))
