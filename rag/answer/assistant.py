@@ -133,7 +133,7 @@ class Assistant:
     ) -> None:
         self.retriever = retriever
         self.llm = llm
-        self.reader = reader or make_reader(llm)
+        self.reader = reader or make_reader(llm, settings.llm.prompt_cache_mb * 2**20)
         self.reranker = reranker
         self.sentence_embeddings = sentence_embeddings
         self.detect_language = detect_language
@@ -467,15 +467,16 @@ class Assistant:
         A `counting` ("how many") question is answered up to a higher probability: whether the
         number counts what was asked can be checked in the sentence."""
         config = self.settings.answer
+        shown = self._shown(question, passage, work) if config.list_items else passage.text
         user = prompts.READ_ONE.format(
-            passage=self._shown(question, passage, work) if config.list_items else passage.text,
+            passage=shown,
             question=question,
             hint=prompts.ANSWER_HINTS[kind],
         )
         threshold = config.no_answer_threshold
         stop_at = max(threshold, config.count_no_answer_threshold) if counting else threshold
         reading = self.reader.read(
-            _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=stop_at
+            _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=stop_at, keep=shown
         )
         work.add(reading)
         text = _clean(split_markers(reading.text)[0])

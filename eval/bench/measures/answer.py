@@ -53,6 +53,7 @@ class LLMCall:
     first_token: float | None
     finished: float
     text: str
+    keep: str | None = None  # the passage the reader was told later prompts repeat
 
 
 class RecordingReader:
@@ -68,6 +69,7 @@ class RecordingReader:
         on_text: Callable[[str], None] | None = None,
         check: Callable[[], None] | None = None,
         stop_at: float = 1.0,
+        keep: str | None = None,
     ) -> Reading:
         started = time.perf_counter()
         first: list[float] = []
@@ -78,10 +80,10 @@ class RecordingReader:
             if on_text is not None:
                 on_text(piece)
 
-        reading = self.inner.read(messages, seen, check, stop_at)
+        reading = self.inner.read(messages, seen, check, stop_at, keep)
         finished = time.perf_counter()
         self.calls.append(
-            LLMCall(list(messages), started, first[0] if first else None, finished, reading.text)
+            LLMCall(list(messages), started, first[0] if first else None, finished, reading.text, keep)
         )
         return reading
 
@@ -103,11 +105,14 @@ class RawLLM:
         """Forget the evaluated prompt, so the next call evaluates its whole prompt."""
         self.model.reset()
 
-    def generate(self, messages: list[ChatMessage], stop_at: float) -> tuple[float | None, float, str]:
-        """(seconds to the first text, total seconds, text) for one reading."""
+    def generate(
+        self, messages: list[ChatMessage], stop_at: float, keep: str | None = None
+    ) -> tuple[float | None, float, str]:
+        """(seconds to the first text, total seconds, text) for one reading, evaluated in the same
+        segments as the served one (`keep`) but with no state kept from earlier prompts."""
         started = time.perf_counter()
         first: list[float] = []
-        reading = self.reader.read(messages, lambda _: first.append(time.perf_counter()), None, stop_at)
+        reading = self.reader.read(messages, lambda _: first.append(time.perf_counter()), None, stop_at, keep)
         return (first[0] - started if first else None), time.perf_counter() - started, reading.text
 
 
@@ -191,7 +196,7 @@ def _row(
         row["ttft_ms"] = (calls[0].first_token - started) * 1000 if calls[0].first_token else None
     if raw is not None and calls:
         raw.reset()
-        replays = [raw.generate(c.messages, stop_at) for c in calls]
+        replays = [raw.generate(c.messages, stop_at, c.keep) for c in calls]
         row["llm_alone_ms"] = sum(r[1] for r in replays) * 1000
         first = replays[0][0]
         row["llm_alone_ttft_ms"] = first * 1000 if first is not None else None

@@ -572,7 +572,7 @@ class _AsSure:
         self.chat = ChatReader(llm)
         self.p_none = p_none
 
-    def read(self, messages, on_text=None, check=None, stop_at=1.0):  # type: ignore[no-untyped-def]
+    def read(self, messages, on_text=None, check=None, stop_at=1.0, keep=None):  # type: ignore[no-untyped-def]
         if self.p_none >= stop_at:
             return Reading(text="", p_none=self.p_none)
         return Reading(text=self.chat.read(messages, on_text, check).text, p_none=self.p_none)
