@@ -144,6 +144,7 @@ class LlamaCppReader:
         self.render = render
         self.max_new_tokens = max_new_tokens
         self.states = states or PrefixStates(0)
+        self._held: set[tuple[int, ...]] = set()  # the prefixes, ending at marks, of the last prompt fed
         self._none_ids = self._first_tokens(prompts.NO_ANSWER)
 
     def _first_tokens(self, word: str) -> list[int]:
@@ -177,14 +178,22 @@ class LlamaCppReader:
         return marks
 
     def _feed(self, tokens: list[int], marks: list[int]) -> None:
-        """Evaluate `tokens`: from the longest kept prefix ending at a mark, then segment by
-        segment, keeping the state at each mark."""
+        """Evaluate `tokens`: from the longest prefix ending at a mark that the context still holds
+        or that was kept, then segment by segment, keeping the state at each mark."""
         import llama_cpp
 
         llama = self.llama
         done = 0
         for mark in reversed(marks):
-            state = self.states.get(tuple(tokens[:mark]))
+            prefix = tuple(tokens[:mark])
+            if (
+                prefix in self._held
+                and llama.n_tokens >= mark
+                and llama.input_ids[:mark].tolist() == tokens[:mark]
+            ):
+                done = mark  # evaluated in these same segments by the previous prompt
+                break
+            state = self.states.get(prefix)
             if state is not None:
                 buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
                 if llama_cpp.llama_state_seq_set_data(llama._ctx.ctx, buffer, len(state), 0) == len(state):
@@ -203,6 +212,7 @@ class LlamaCppReader:
                 written = llama_cpp.llama_state_seq_get_data(llama._ctx.ctx, buffer, size, 0)
                 self.states.put(tuple(tokens[:mark]), bytes(buffer[:written]))
         llama.eval(tokens[done:])
+        self._held = {tuple(tokens[:mark]) for mark in marks}
 
     def read(
         self,

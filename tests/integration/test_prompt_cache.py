@@ -31,8 +31,12 @@ def cached(real_service: RagService) -> LlamaCppReader:
     return LlamaCppReader(reader.llama, reader.render, reader.max_new_tokens, PrefixStates(64 * 2**20))
 
 
+OTHER = "The IMSS and Cofepris signed a collaboration agreement to install two windows."
+
+
 def test_a_passage_read_again_comes_from_the_kept_state_with_the_same_reply(cached: LlamaCppReader) -> None:
     first = cached.read(_messages("Who is the head of Cofepris?"), keep=PASSAGE)
+    cached.read(_messages("What did the IMSS and Cofepris sign?", OTHER), keep=OTHER)  # the context moves on
     hits = cached.states.hits
     second = cached.read(_messages("How many appointments does the IMSS require?"), keep=PASSAGE)
     assert cached.states.hits == hits + 1  # the passage's state, kept by the first reading
@@ -47,7 +51,10 @@ def test_a_reply_does_not_depend_on_the_prompt_read_before(cached: LlamaCppReade
     question = _messages("How many appointments does the IMSS require?")
     cached.llama.reset()
     alone = cached.read(question, keep=PASSAGE)
-    other = "The IMSS and Cofepris signed a collaboration agreement to install two windows."
-    cached.read(_messages("What did the IMSS and Cofepris sign?", other), keep=other)
+    cached.read(_messages("What did the IMSS and Cofepris sign?", OTHER), keep=OTHER)
     after = cached.read(question, keep=PASSAGE)
     assert (after.text, after.p_none) == (alone.text, alone.p_none)
+    hits = cached.states.hits
+    again = cached.read(question, keep=PASSAGE)  # the context still holds the passage: nothing restored
+    assert cached.states.hits == hits
+    assert (again.text, again.p_none) == (alone.text, alone.p_none)
