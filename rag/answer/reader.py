@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import codecs
 import ctypes
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from threading import Lock
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from llama_index.core.llms import ChatMessage
 
 from rag.answer import prompts
+from rag.lru import LRU
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -84,38 +83,10 @@ class ChatReader:
         return Reading(text=text, p_none=1.0 if prompts.is_refusal(text) else 0.0)
 
 
-class PrefixStates:
-    """llama.cpp KV states of prompt prefixes, by their tokens, the most recently used kept up to
-    `budget` bytes (a 1.5B model's state of an 80-token prefix is about 2.3 MB)."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._states: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
-        self._size = 0
-        self._lock = Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, prefix: tuple[int, ...]) -> bytes | None:
-        with self._lock:
-            state = self._states.get(prefix)
-            if state is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            self._states.move_to_end(prefix)
-            return state
-
-    def put(self, prefix: tuple[int, ...], state: bytes) -> None:
-        if len(state) > self.budget:
-            return
-        with self._lock:
-            old = self._states.pop(prefix, None)
-            self._size += len(state) - (len(old) if old is not None else 0)
-            self._states[prefix] = state
-            while self._size > self.budget:
-                _, dropped = self._states.popitem(last=False)
-                self._size -= len(dropped)
+def prefix_states(budget: int) -> LRU[bytes]:
+    """llama.cpp KV states of prompt prefixes, keyed by their tokens, the most recently used kept
+    up to `budget` bytes (a 1.5B model's state of an 80-token prefix is about 2.3 MB)."""
+    return LRU(budget, weight=len)
 
 
 class LlamaCppReader:
@@ -123,7 +94,7 @@ class LlamaCppReader:
 
     A prompt is evaluated in fixed segments: the chat template's opening (everything before the
     last message), then the last message up to the end of its `keep` text (the passage), then the
-    rest (the question). The state after each segment is kept (`PrefixStates`), so a passage
+    rest (the question). The state after each segment is kept (`prefix_states`), so a passage
     read for one question is not evaluated again for the next; and because the segments depend
     only on the prompt, the model's reply does not depend on which prompts came before.
 
@@ -138,12 +109,12 @@ class LlamaCppReader:
         llama: Llama,
         render: Callable[[Sequence[ChatMessage]], str],
         max_new_tokens: int,
-        states: PrefixStates | None = None,
+        states: LRU[bytes] | None = None,
     ) -> None:
         self.llama = llama
         self.render = render
         self.max_new_tokens = max_new_tokens
-        self.states = states or PrefixStates(0)
+        self.states = states or prefix_states(0)
         self._held: set[tuple[int, ...]] = set()  # the prefixes, ending at marks, of the last prompt fed
         self._none_ids = self._first_tokens(prompts.NO_ANSWER)
 
@@ -193,7 +164,7 @@ class LlamaCppReader:
             ):
                 done = mark  # evaluated in these same segments by the previous prompt
                 break
-            state = self.states.get(prefix)
+            state = self.states.find(prefix)
             if state is not None:
                 buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
                 if llama_cpp.llama_state_seq_set_data(llama._ctx.ctx, buffer, len(state), 0) == len(state):
@@ -206,7 +177,7 @@ class LlamaCppReader:
                 continue
             llama.eval(tokens[done:mark])
             done = mark
-            if self.states.budget:
+            if self.states.size:
                 size = llama_cpp.llama_state_seq_get_size(llama._ctx.ctx, 0)
                 buffer = (ctypes.c_uint8 * size)()
                 written = llama_cpp.llama_state_seq_get_data(llama._ctx.ctx, buffer, size, 0)
@@ -273,5 +244,5 @@ def make_reader(llm: LLM, prompt_cache_bytes: int = 0) -> Reader:
     render = getattr(llm, "messages_to_prompt", None)
     if llama is not None and render is not None and type(llama).__module__.startswith("llama_cpp"):
         max_new = int(getattr(llm, "max_new_tokens", 96))
-        return LlamaCppReader(llama, render, max_new, PrefixStates(prompt_cache_bytes))
+        return LlamaCppReader(llama, render, max_new, prefix_states(prompt_cache_bytes))
     return ChatReader(llm)

@@ -7,7 +7,7 @@ import pytest
 from llama_index.core.llms import ChatMessage
 
 from rag.answer import prompts
-from rag.answer.reader import LlamaCppReader, PrefixStates
+from rag.answer.reader import LlamaCppReader, prefix_states
 from rag.service import RagService
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def _messages(question: str, passage: str = PASSAGE) -> list[ChatMessage]:
 def cached(real_service: RagService) -> LlamaCppReader:
     reader = real_service.assistant().reader
     assert isinstance(reader, LlamaCppReader)
-    return LlamaCppReader(reader.llama, reader.render, reader.max_new_tokens, PrefixStates(64 * 2**20))
+    return LlamaCppReader(reader.llama, reader.render, reader.max_new_tokens, prefix_states(64 * 2**20))
 
 
 OTHER = "The IMSS and Cofepris signed a collaboration agreement to install two windows."

@@ -1,6 +1,6 @@
 from llama_index.core.llms import ChatMessage
 
-from rag.answer.reader import ChatReader, PrefixStates, make_reader
+from rag.answer.reader import ChatReader, make_reader, prefix_states
 from tests.fakes import ScriptedLLM
 
 MESSAGES = [ChatMessage(role="user", content="Sentence: x\n\nQuestion: y")]
@@ -22,20 +22,20 @@ def test_models_other_than_llama_cpp_get_a_chat_reader() -> None:
 
 
 def test_prefix_states_keep_the_most_recently_used_within_the_budget() -> None:
-    states = PrefixStates(budget=10)
+    states = prefix_states(10)
     states.put((1, 2), b"abcd")
     states.put((1, 3), b"efgh")
-    assert states.get((1, 2)) == b"abcd"  # now the most recently used
+    assert states.find((1, 2)) == b"abcd"  # now the most recently used
     states.put((1, 4), b"ijkl")  # 12 bytes: the least recently used, (1, 3), goes
-    assert states.get((1, 3)) is None
-    assert states.get((1, 2)) == b"abcd" and states.get((1, 4)) == b"ijkl"
+    assert states.find((1, 3)) is None
+    assert states.find((1, 2)) == b"abcd" and states.find((1, 4)) == b"ijkl"
     assert (states.hits, states.misses) == (3, 1)
 
 
 def test_prefix_states_refuse_a_state_larger_than_the_budget() -> None:
-    states = PrefixStates(budget=3)
+    states = prefix_states(3)
     states.put((1,), b"abcd")
-    assert states.get((1,)) is None
-    off = PrefixStates(budget=0)  # RAG_LLM__PROMPT_CACHE_MB=0 keeps nothing
+    assert states.find((1,)) is None
+    off = prefix_states(0)  # RAG_LLM__PROMPT_CACHE_MB=0 keeps nothing
     off.put((1,), b"a")
-    assert off.get((1,)) is None
+    assert off.find((1,)) is None
