@@ -91,6 +91,14 @@ class LLMSettings(_Section):
         "each for the 1.5B model), so a passage read again for another question is not evaluated again; "
         "0 keeps none (the answers are the same either way).",
     )
+    draft_tokens: int = Field(
+        3,
+        ge=0,
+        le=16,
+        description="llama.cpp: tokens guessed ahead from the prompt (prompt lookup) and verified in one "
+        "batch with the model's next token; answers copied from the passage are written several tokens "
+        "per step. 0 writes one token per step.",
+    )
 
     @model_validator(mode="after")
     def _backend_has_a_model(self) -> LLMSettings:

@@ -133,7 +133,9 @@ class Assistant:
     ) -> None:
         self.retriever = retriever
         self.llm = llm
-        self.reader = reader or make_reader(llm, settings.llm.prompt_cache_mb * 2**20)
+        self.reader = reader or make_reader(
+            llm, settings.llm.prompt_cache_mb * 2**20, settings.llm.draft_tokens
+        )
         self.reranker = reranker
         self.sentence_embeddings = sentence_embeddings
         self.detect_language = detect_language
