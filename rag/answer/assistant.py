@@ -445,7 +445,9 @@ class Assistant:
                 user = prompts.TRANSLATE_QUESTION.format(
                     language=prompts.language_name(code), question=question
                 )
-                reading = self.reader.read(_messages(user), None, ticket.check)
+                # The instruction before the question is the same for every question: kept like a passage.
+                instruction = user[: user.index(question)]
+                reading = self.reader.read(_messages(user), None, ticket.check, keep=instruction)
                 work.add(reading, shown=False)
                 text = _clean(reading.text)
                 work.translations[question, code] = None if not text or prompts.is_refusal(text) else text

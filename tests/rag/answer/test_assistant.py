@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer.prompts import refusal
-from rag.answer.reader import ChatReader, Reading
+from rag.answer.reader import ChatReader, Reader, Reading
 from rag.errors import CancelledError, QuestionError
 from rag.service import RagService
 from rag.settings import Settings
@@ -444,6 +444,41 @@ def test_the_parts_stream_attempts_numbered_on_from_each_other_without_the_trans
     assert len(llm.history) - len(readings) == 2  # each part's question was translated once
     assert sorted({attempt for attempt, _ in tokens}) == list(range(1, len(readings) + 1))
     assert answer.usage is not None and answer.usage.llm_calls == len(llm.history)
+
+
+class _Recording:
+    """Passes readings through and records each prompt's last message with the text to keep."""
+
+    def __init__(self, inner: Reader) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, str | None]] = []
+
+    def read(self, messages, on_text=None, check=None, stop_at=1.0, keep=None):  # type: ignore[no-untyped-def]
+        self.calls.append((messages[-1].content or "", keep))
+        return self.inner.read(messages, on_text, check, stop_at, keep)
+
+
+def test_question_translations_share_the_kept_instruction_and_readings_keep_their_passage(
+    settings: Settings, embedder: KeywordEmbedding, llm: ScriptedLLM
+) -> None:
+    def reply(prompt: str) -> str:
+        return "¿Pregunta?" if "Translate this question" in prompt else "NONE"
+
+    llm.enqueue(*[reply] * 8)
+    assistant = _translating(settings, embedder, llm).assistant()
+    recorder = _Recording(assistant.reader)
+    assistant.reader = recorder
+    assistant.ask(COMPOUND)  # two parts, each read in vain, then translated
+    translations = [(text, keep) for text, keep in recorder.calls if "Translate this question" in text]
+    readings = [(text, keep) for text, keep in recorder.calls if "Sentence:" in text]
+    assert len(translations) == 2 and len(readings) >= 2
+    instructions = {keep for _, keep in translations}
+    assert len(instructions) == 1  # the same text before either question: one kept state serves both
+    instruction = instructions.pop()
+    assert instruction and all(text.startswith(instruction) for text, _ in translations)
+    questions = {text[len(instruction) :].split("\n")[0] for text, _ in translations}
+    assert len(questions) == 2  # what follows the kept text is each part's own question
+    assert all(keep and keep in text and text.startswith("Sentence: " + keep) for text, keep in readings)
 
 
 AGREEMENTS = "How many agreements were signed at the Fourth Central Regional Meeting?"
