@@ -96,8 +96,8 @@ class RawLLM:
     reader: Reader
 
     @classmethod
-    def of(cls, llm: Any) -> RawLLM | None:
-        reader = make_reader(llm)
+    def of(cls, llm: Any, draft_tokens: int = 0) -> RawLLM | None:
+        reader = make_reader(llm, draft_tokens=draft_tokens)  # decoding as served, no states kept
         model = getattr(reader, "llama", None)
         return cls(model, reader) if model is not None else None
 
@@ -133,7 +133,7 @@ def measure_answers(assistant: Assistant, questions: Sequence[str]) -> dict[str,
     """Per question: served timings split by stage, and the same model work done by the bare models."""
     embedder = assistant.retriever.embedder
     reader = assistant.reader
-    raw = RawLLM.of(assistant.llm)
+    raw = RawLLM.of(assistant.llm, assistant.settings.llm.draft_tokens)
     recording_llm = RecordingReader(reader)
     stop_at = assistant.settings.answer.no_answer_threshold
     rows = []
