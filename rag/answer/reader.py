@@ -150,8 +150,9 @@ class LlamaCppReader:
         variants = [v for s in spellings for v in (s, " " + s)]
         return sorted({self.llama.tokenize(v.encode(), add_bos=False, special=False)[0] for v in variants})
 
-    def _logits(self) -> np.ndarray:
-        pointer = self.llama._ctx.get_logits_ith(-1)
+    def _logits(self, index: int = -1) -> np.ndarray:
+        """A copy of the logits after the `index`-th token of the last batch (the last by default)."""
+        pointer = self.llama._ctx.get_logits_ith(index)
         return np.ctypeslib.as_array(pointer, shape=(self.llama.n_vocab(),)).astype(np.float64)
 
     def _marks(self, text: str, tokens: list[int], last: str, keep: str | None) -> list[int]:
@@ -284,11 +285,7 @@ class LlamaCppReader:
         llama._ctx.decode(llama._batch)
         llama.input_ids[done : done + len(tokens)] = tokens
         llama.n_tokens = done + len(tokens)
-        n_vocab = llama.n_vocab()
-        return [
-            np.ctypeslib.as_array(llama._ctx.get_logits_ith(i), shape=(n_vocab,)).astype(np.float64)
-            for i in range(len(tokens))
-        ]
+        return [self._logits(i) for i in range(len(tokens))]
 
     def _is_end(self, token: int) -> bool:
         import llama_cpp
