@@ -209,6 +209,16 @@ class AnswerSettings(_Section):
         "this (llama.cpp models; other backends refuse when the reply says so). Fitted on the "
         "tune half of eval/qa.jsonl.",
     )
+    second_look_threshold: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Off (0) by default. When set, a passage the model hesitated over (its probability "
+        "of 'no answer' at or above the threshold that refuses, below 0.9) is read once more after a "
+        "worked example (rag.answer.prompts.READ_EXAMPLE), and that reading's answer is taken when its "
+        "probability of 'no answer' is below this (0.1 fitted on the tune half of eval/qa.jsonl): fewer "
+        "false refusals, at the cost of a model call per hesitation and of some near misses answered.",
+    )
     count_no_answer_threshold: float = Field(
         0.8,
         ge=0.0,

@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A passage the model says "none" to with at least this probability is not read a second time
+# (eval/README.md, sixteenth round: no tune passage above it was answered rightly on a second look).
+HOPELESS = 0.9
 # The text before a cited sentence that may name what it leaves unnamed (about two sentences).
 CONTEXT_CHARS = 300
 
@@ -483,6 +486,20 @@ class Assistant:
             _messages(user), _sink(on_token, work.shown + 1), ticket.check, stop_at=stop_at, keep=shown
         )
         work.add(reading)
+        if stop_at <= reading.p_none < HOPELESS and config.second_look_threshold > 0:
+            # A second look after a worked example: the small model says "none" to questions
+            # that paraphrase their sentence; shown how to answer one, it answers or is surer.
+            log.info("hesitated at p(none) %.2f: reading again after an example", reading.p_none)
+            second = self.reader.read(
+                _messages(user, [prompts.read_example()]),
+                _sink(on_token, work.shown + 1),
+                ticket.check,
+                stop_at=config.second_look_threshold,
+                keep=shown,
+            )
+            work.add(second)
+            if second.p_none < config.second_look_threshold:
+                reading = second
         text = _clean(split_markers(reading.text)[0])
         if reading.p_none >= stop_at or not text or prompts.is_refusal(text):
             log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
@@ -679,8 +696,18 @@ def _clean(text: str) -> str:
     return text.strip().strip('"“”«»').strip()
 
 
-def _messages(user: str) -> list[ChatMessage]:
-    return [ChatMessage(role="system", content=prompts.READER_SYSTEM), ChatMessage(role="user", content=user)]
+def _messages(user: str, examples: Sequence[tuple[str, str]] = ()) -> list[ChatMessage]:
+    """The reader's chat: its system message, the worked `examples` as earlier turns, then `user`."""
+    turns = [
+        ChatMessage(role=role, content=text)
+        for asked, answered in examples
+        for role, text in (("user", asked), ("assistant", answered))
+    ]
+    return [
+        ChatMessage(role="system", content=prompts.READER_SYSTEM),
+        *turns,
+        ChatMessage(role="user", content=user),
+    ]
 
 
 def _sink(on_token: TokenSink | None, attempt: int) -> Callable[[str], None] | None:

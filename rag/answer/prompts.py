@@ -27,6 +27,17 @@ ANSWER_HINTS = {
     AnswerType.PLACE: "Answer with a place.",
     AnswerType.OTHER: "Answer in a few words.",
 }
+# A worked example shown before a passage the model hesitated over (as an earlier turn of the chat):
+# a made-up sentence, about nothing in any corpus, a question worded differently from it, and an
+# answer of a few words copied from it. Small models say "none" when a question paraphrases its
+# sentence; after this example they answer such questions, or refuse with more confidence.
+READ_EXAMPLE = (
+    "During the visit, the minister asked the regional offices to speed up the delivery of school "
+    "textbooks before classes start.",
+    "What did the official request from the local branches?",
+    AnswerType.OTHER,
+    "To speed up the delivery of school textbooks.",
+)
 TRANSLATE = "Translate into {language}: {text}\n\nWrite only the translation."
 # Without "Do not answer it" the small models answer questions they are asked to translate, with
 # invented names (4 of 23 tune questions; none with it).
@@ -49,3 +60,9 @@ def is_refusal(text: str) -> bool:
     """True when the model's reply says there is no answer."""
     lowered = text.lower()
     return NO_ANSWER in text or any(p.rstrip(".").lower() in lowered for p in REFUSALS.values())
+
+
+def read_example() -> tuple[str, str]:
+    """READ_EXAMPLE as a (user message, model reply) pair of the reading prompt."""
+    passage, question, kind, answer = READ_EXAMPLE
+    return READ_ONE.format(passage=passage, question=question, hint=ANSWER_HINTS[kind]), answer

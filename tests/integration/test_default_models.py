@@ -53,3 +53,22 @@ def test_questions_the_articles_cannot_answer_are_refused(service: RagService, q
     answer = service.ask(question)
     assert answer.refused and answer.citations == []
     assert answer.answer == "The articles don't say."
+
+
+def test_a_paraphrase_is_answered_when_second_looks_are_on(service: RagService) -> None:
+    # The 1.5B model hesitates over this paraphrase of "requiring at least 170 appointments every two
+    # months" (p(none) 0.46 on the machine that fitted the setting); after the worked example it answers.
+    assistant = service.assistant()
+    before = assistant.settings
+    looking = before.answer.model_copy(update={"second_look_threshold": 0.1})
+    assistant.settings = before.model_copy(update={"answer": looking})
+    try:
+        answer = assistant.ask(
+            "What is the minimum number of bookings the social security institute needs at the health "
+            "regulator every sixty days?"
+        )
+    finally:
+        assistant.settings = before
+    assert not answer.refused and "170" in answer.answer and answer.language == "en"
+    assert {c.source for c in answer.citations} <= {"000_3aed9b3397ca7b37.txt", "001_1f89d300ecf0cc92.txt"}
+    _assert_verified(service, answer)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer import prompts
 from rag.answer.prompts import refusal
 from rag.answer.reader import ChatReader, Reader, Reading
 from rag.errors import CancelledError, QuestionError
@@ -686,3 +687,72 @@ def test_an_answer_whose_translation_the_passage_does_not_hold_is_refused(
     llm.enqueue(*[_reader_writing_english(english, "el IMSS compra medicinas en el extranjero")] * 8)
     answer = spanish_service.ask("Why are the windows important, according to the head of Cofepris?")
     assert answer.refused and answer.citations == []
+
+
+HEAD = "Who is the head of Cofepris?"  # not a "how many" question: refused at p(none) 0.4
+
+
+class _Hesitant:
+    """A reader with probabilities: over a passage holding `part` it hesitates (p(none)
+    `first`) unless shown the worked example, after which it answers `reply` at p(none) `second`;
+    NONE (p 1.0) elsewhere. Records every chat it is given."""
+
+    def __init__(self, part: str, reply: str, first: float, second: float) -> None:
+        self.part, self.reply, self.first, self.second = part, reply, first, second
+        self.chats: list[list[str]] = []
+
+    def read(self, messages, on_text=None, check=None, stop_at=1.0, keep=None):  # type: ignore[no-untyped-def]
+        chat = [m.content or "" for m in messages]
+        self.chats.append(chat)
+        if self.part not in _sentence(chat[-1]):
+            return Reading(text="", p_none=1.0)
+        p_none = self.second if len(chat) > 2 else self.first
+        return Reading(text="" if p_none >= stop_at else self.reply, p_none=p_none)
+
+
+def _hesitating(service: RagService, first: float, second: float, look: float = 0.1):  # type: ignore[no-untyped-def]
+    """The service's assistant reading with a `_Hesitant` reader, second looks at `look`."""
+    reader = _Hesitant("Svarch", "Alejandro Svarch Pérez", first, second)
+    assistant = service.assistant()
+    assistant.reader = reader
+    answer = assistant.settings.answer.model_copy(update={"second_look_threshold": look})
+    assistant.settings = assistant.settings.model_copy(update={"answer": answer})
+    return assistant, reader
+
+
+def test_a_hesitation_is_read_again_after_the_worked_example(service: RagService) -> None:
+    assistant, reader = _hesitating(service, first=0.6, second=0.05)
+    answer = assistant.ask(HEAD)
+    assert not answer.refused and answer.answer == "Alejandro Svarch Pérez"
+    assert "Alejandro Svarch Pérez, head of Cofepris" in answer.citations[0].quote
+    hesitated, second = reader.chats[-2:]
+    assert len(hesitated) == 2  # system message and the passage
+    example, reply = prompts.read_example()
+    assert second[1:3] == [example, reply]  # the example as an earlier turn, before the same passage
+    assert second[-1] == hesitated[-1]
+    assert answer.usage is not None and answer.usage.llm_calls == len(reader.chats)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "look"),
+    [
+        (0.6, 0.3, 0.1),  # still unsure after the example: no answer from this passage
+        (0.95, 0.05, 0.1),  # all but sure there is none: not read again
+        (0.2, 0.05, 0.1),  # sure enough the first time: answered without the example
+        (0.6, 0.05, 0.0),  # second looks off (the default): a hesitation is a refusal
+    ],
+)
+def test_what_a_second_look_decides(service: RagService, first: float, second: float, look: float) -> None:
+    assistant, reader = _hesitating(service, first, second, look)
+    answer = assistant.ask(HEAD)
+    looks = [chat for chat in reader.chats if len(chat) > 2]
+    hesitations = [chat for chat in reader.chats if len(chat) == 2 and "Svarch" in chat[-1]]
+    assert hesitations
+    # each passage hesitated over is looked at again, right after, and only then
+    looked = look > 0 and 0.4 <= first < 0.9
+    assert [c[-1] for c in looks] == ([c[-1] for c in hesitations] if looked else [])
+    for n, chat in enumerate(reader.chats):
+        if len(chat) > 2:
+            assert reader.chats[n - 1] == [chat[0], chat[-1]]
+    assert answer.refused is (first >= 0.4)
+    assert service.settings.answer.second_look_threshold == 0.0  # off unless asked for
