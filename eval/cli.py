@@ -62,9 +62,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace):
+    from eval.scoring.runner import batch_settings
     from rag.settings import Settings
 
-    settings = Settings()
+    settings = batch_settings(Settings())
     if args.llm:
         settings.llm.model_path = args.llm
     if args.embed:

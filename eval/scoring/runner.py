@@ -14,6 +14,19 @@ from eval.scoring.report import markdown_report, score, summarize, write_chart
 from eval.scoring.results import QuestionResult, Summary
 from rag.language import written_in
 from rag.service import RagService
+from rag.settings import Settings
+
+# A question's deadline in an evaluation run: the run measures answers, and one question stalled
+# by a busy shared machine must not end it (the server's 60 s deadline is for HTTP clients).
+BATCH_REQUEST_TIMEOUT_S = 3600.0
+
+
+def batch_settings(settings: Settings) -> Settings:
+    """`settings` for a batch run over many questions: each question may wait and use the model
+    up to BATCH_REQUEST_TIMEOUT_S (never less than configured). Latency is reported, not gated."""
+    server = settings.server
+    server.request_timeout_s = max(server.request_timeout_s, BATCH_REQUEST_TIMEOUT_S)
+    return settings
 
 
 def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True) -> list[QuestionResult]:

@@ -106,6 +106,7 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
     from tqdm import tqdm
 
     from eval.scoring import metrics
+    from eval.scoring.runner import batch_settings
     from rag.service import RagService
     from rag.settings import Settings
 
@@ -117,7 +118,9 @@ def run_squad(paths: list[Path], work_dir: Path, answers: int, progress: bool) -
     rows = []
     for title, corpus_langs, items in runs:
         corpus = write_corpus(squad, corpus_langs, work_dir / ("corpus-" + "-".join(corpus_langs)))
-        settings = Settings(corpus_dir=corpus, data_dir=work_dir / ("data-" + "-".join(corpus_langs)))
+        settings = batch_settings(
+            Settings(corpus_dir=corpus, data_dir=work_dir / ("data-" + "-".join(corpus_langs)))
+        )
         service = RagService(settings)
         service.ingest()
         retriever = service.assistant().retriever
