@@ -20,10 +20,12 @@ READ_ONE = (
     "Question: {question}\n\n"
     "{hint} Use only the sentence. If the sentence does not answer it, write only " + NO_ANSWER + "."
 )
+# "the name or names": told "a name", the model answered "who signed as witnesses?" with the first of
+# two (tune: en-43); singular questions get the same one name (eval/README.md, nineteenth round).
 ANSWER_HINTS = {
     AnswerType.NUMBER: "Answer with a number.",
     AnswerType.DATE: "Answer with a date.",
-    AnswerType.PERSON: "Answer with a name.",
+    AnswerType.PERSON: "Answer with the name or names.",
     AnswerType.PLACE: "Answer with a place.",
     AnswerType.OTHER: "Answer in a few words.",
 }
