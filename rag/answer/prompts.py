@@ -21,7 +21,8 @@ READ_ONE = (
     "{hint} Use only the sentence. If the sentence does not answer it, write only " + NO_ANSWER + "."
 )
 # "the name or names": told "a name", the model answered "who signed as witnesses?" with the first of
-# two (tune: en-43); singular questions get the same one name (eval/README.md, nineteenth round).
+# two (tune: en-43). The tune half's singular "who" questions kept their answers; on XQuAD 11 answers of
+# 231, all to "who" questions, changed: 3 right ones lost, 2 gained (eval/README.md, nineteenth round).
 ANSWER_HINTS = {
     AnswerType.NUMBER: "Answer with a number.",
     AnswerType.DATE: "Answer with a date.",
