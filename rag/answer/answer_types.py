@@ -43,6 +43,12 @@ _QUESTION_PATTERNS = (
     ),
 )
 
+# Plural wording: "¿Quiénes…?", "who were…", "which two…", "both", "as witnesses". "their" is left out:
+# in "Who did the Broncos beat to win their division?" it is the subject's, not the answer's.
+_SEVERAL = re.compile(
+    r"\bquienes\b|\bwho (are|were|have)\b|\b(which|what|cuales|que) (two|three|four|dos|tres|cuatro)\b"
+    r"|\b(both|ambos|ambas)\b|\bas (?!this\b)[a-z]{3,}s\b"
+)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundreds?|thousands?|dozens?|"
@@ -64,6 +70,11 @@ def answer_type(question: str) -> AnswerType:
         if pattern.search(folded):
             return kind
     return AnswerType.OTHER
+
+
+def asks_for_several(question: str) -> bool:
+    """True when the question is worded in the plural, so its answer may be a list of names."""
+    return bool(_SEVERAL.search(fold_accents(question).lower()))
 
 
 def holds(kind: AnswerType, sentence: str) -> bool:

@@ -478,7 +478,7 @@ class Assistant:
         user = prompts.READ_ONE.format(
             passage=shown,
             question=question,
-            hint=prompts.ANSWER_HINTS[kind],
+            hint=prompts.answer_hint(question, kind),
         )
         threshold = config.no_answer_threshold
         stop_at = max(threshold, config.count_no_answer_threshold) if counting else threshold

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer.answer_types import AnswerType
+from rag.answer.answer_types import AnswerType, asks_for_several
 
 REFUSALS = {
     "en": "The articles don't say.",
@@ -20,16 +20,17 @@ READ_ONE = (
     "Question: {question}\n\n"
     "{hint} Use only the sentence. If the sentence does not answer it, write only " + NO_ANSWER + "."
 )
-# "the name or names": told "a name", the model answered "who signed as witnesses?" with the first of
-# two (tune: en-43). The tune half's singular "who" questions kept their answers; on XQuAD 11 answers of
-# 231, all to "who" questions, changed: 3 right ones lost, 2 gained (eval/README.md, nineteenth round).
 ANSWER_HINTS = {
     AnswerType.NUMBER: "Answer with a number.",
     AnswerType.DATE: "Answer with a date.",
-    AnswerType.PERSON: "Answer with the name or names.",
+    AnswerType.PERSON: "Answer with a name.",
     AnswerType.PLACE: "Answer with a place.",
     AnswerType.OTHER: "Answer in a few words.",
 }
+# Told "a name", the model answered "who signed as witnesses?" with the first of two (tune: en-43);
+# told "the name or names" for every "who", it changed 11 of 231 XQuAD answers to singular questions,
+# losing 3 right ones (eval/README.md, nineteenth and twentieth rounds). So only plural questions get it.
+SEVERAL_NAMES_HINT = "Answer with the name or names."
 # A worked example shown before a passage the model hesitated over (as an earlier turn of the chat):
 # a made-up sentence, about nothing in any corpus, a question worded differently from it, and an
 # answer of a few words copied from it. Small models say "none" when a question paraphrases its
@@ -50,6 +51,13 @@ TRANSLATE_QUESTION = (
 )
 
 
+def answer_hint(question: str, kind: AnswerType) -> str:
+    """What the reader is told to write for a question of this kind."""
+    if kind is AnswerType.PERSON and asks_for_several(question):
+        return SEVERAL_NAMES_HINT
+    return ANSWER_HINTS[kind]
+
+
 def refusal(language: str) -> str:
     """The refusal phrase in `language` (English when the language has none)."""
     return REFUSALS.get(language, REFUSALS["en"])
@@ -68,4 +76,4 @@ def is_refusal(text: str) -> bool:
 def read_example() -> tuple[str, str]:
     """READ_EXAMPLE as a (user message, model reply) pair of the reading prompt."""
     passage, question, kind, answer = READ_EXAMPLE
-    return READ_ONE.format(passage=passage, question=question, hint=ANSWER_HINTS[kind]), answer
+    return READ_ONE.format(passage=passage, question=question, hint=answer_hint(question, kind)), answer

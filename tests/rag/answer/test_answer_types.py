@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answer.answer_types import AnswerType, answer_type, fits, holds
+from rag.answer.answer_types import AnswerType, answer_type, asks_for_several, fits, holds
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,25 @@ from rag.answer.answer_types import AnswerType, answer_type, fits, holds
 )
 def test_the_kind_of_answer_is_read_from_the_wording(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("¿Quiénes firmaron como testigos de honor el convenio?", True),
+        ("Who signed the agreement as witnesses of honour?", True),
+        ("Who were the ministers at the session?", True),
+        ("Which two officials signed it?", True),
+        ("¿Qué dos funcionarios firmaron?", True),
+        ("Who is the head of Cofepris?", False),
+        ("¿Quién es el gobernador de Puebla?", False),
+        ("Who did the Broncos beat to win their division in 2015?", False),  # "their" is the subject's
+        ("Who had five sacks in nine games as a Carolina Panthers starter?", False),
+        ("Who served as this year's host?", False),
+    ],
+)
+def test_plural_wording_asks_for_several(question: str, several: bool) -> None:
+    assert asks_for_several(question) is several
 
 
 def test_sentences_that_hold_the_kind_asked_for() -> None:

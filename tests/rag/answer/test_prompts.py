@@ -1,7 +1,7 @@
 import re
 
 from rag.answer import prompts
-from rag.answer.answer_types import answer_type
+from rag.answer.answer_types import AnswerType, answer_type
 from rag.text import fold_accents
 
 
@@ -24,3 +24,11 @@ def test_the_worked_example_is_a_reading_prompt_with_its_reply() -> None:
         passage=sentence, question=question, hint=prompts.ANSWER_HINTS[kind]
     )
     assert reply == answer
+
+
+def test_only_a_plural_who_question_is_told_that_several_names_may_answer_it() -> None:
+    assert prompts.answer_hint("Who is the head of Cofepris?", AnswerType.PERSON) == "Answer with a name."
+    several = prompts.answer_hint("¿Quiénes firmaron como testigos?", AnswerType.PERSON)
+    assert several == prompts.SEVERAL_NAMES_HINT != prompts.ANSWER_HINTS[AnswerType.PERSON]
+    # plural wording matters only to "who": "which two" is a question of no particular kind
+    assert prompts.answer_hint("Which two officials signed it?", AnswerType.OTHER) == "Answer in a few words."
