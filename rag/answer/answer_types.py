@@ -74,7 +74,7 @@ def answer_type(question: str) -> AnswerType:
 
 def asks_for_several(question: str) -> bool:
     """True when the question is worded in the plural, so its answer may be a list of names."""
-    return bool(_SEVERAL.search(fold_accents(question).lower()))
+    return bool(_SEVERAL.search(fold_accents(question)))
 
 
 def holds(kind: AnswerType, sentence: str) -> bool:
