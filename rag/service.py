@@ -116,6 +116,9 @@ class RagService:
         self.reranker = make_reranker(settings.answer, settings.embedding.threads)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
+        # One assistant build at a time: the others wait and reuse it. Loading the keyword index
+        # from many threads at once also trips a CPython < 3.11.8 parser race in numpy.load.
+        self._build_lock = threading.Lock()
         self.queue = GenerationQueue(
             settings.server.queue_size, settings.server.request_timeout_s, settings.server.model_concurrency
         )
@@ -168,6 +171,14 @@ class RagService:
         with self._lock:
             if self._assistant is not None and not self._index_changed_elsewhere():
                 return self._assistant
+        with self._build_lock:
+            with self._lock:
+                built = self._assistant
+            if built is not None and bm25.saved_fingerprint(self.bm25_dir) == self._keyword_version:
+                return built  # another thread built it while this one waited
+            return self._build_assistant()
+
+    def _build_assistant(self) -> Assistant:
         if self.index.count() == 0:
             raise IndexNotReadyError("the index is empty: run `rag ingest` first.")
         self._keyword_version = bm25.saved_fingerprint(self.bm25_dir)
