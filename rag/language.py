@@ -63,6 +63,10 @@ def make_language_detector(codes: Sequence[str]) -> LanguageDetector:
 
 
 _NAME_OR_NUMBER = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w'’-]*|\S*\d\S*")
+# Capitalised words joined by English "of" or "for" are an English title, not a name: "Chamber of
+# Deputies" is "Cámara de Diputados" to a Spanish reader. ("and" joins two names as often; Spanish
+# particles are not listed: "de la" joins the parts of people's names, "Rogelio Ramírez de la O".)
+_ENGLISH_TITLE = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|for)(?:\s+the)?\s+[A-Z][\w'’-]*)+")
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 # Capitalised in English but not names: "3 August" must become "3 de agosto" for a Spanish question.
 _CALENDAR = frozenset(
@@ -74,10 +78,11 @@ _CALENDAR = frozenset(
 def written_in(text: str, language: str, detect: LanguageDetector) -> bool:
     """True when `text` reads as `language`; names and numbers count as every language.
 
-    Capitalised words (except English month and day names) and anything holding a digit are set
-    aside first; a text with no word of three or more letters left ("Alejandro Svarch Pérez",
-    "170") is in every language.
+    Capitalised words (except English month and day names and English titles, "Chamber of
+    Deputies") and anything holding a digit are set aside first; a text with no word of three or
+    more letters left ("Alejandro Svarch Pérez", "170") is in every language.
     """
+    text = _ENGLISH_TITLE.sub(lambda m: m.group().lower(), text)
     rest = _NAME_OR_NUMBER.sub(lambda m: m.group() if m.group().lower() in _CALENDAR else " ", text)
     if not _LONG_WORD.search(rest):
         return True

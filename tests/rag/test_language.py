@@ -36,6 +36,14 @@ def test_empty_text_falls_back_to_the_first_language() -> None:
         ("at least 170 appointments", "es", False),
         ("medicamentos oncológicos", "en", False),
         ("medicamentos oncológicos", "es", True),
+        ("Chamber of Deputies", "es", False),  # an English title is not a name
+        ("Chamber of Deputies", "en", True),
+        ("Director of Medical Benefits", "es", False),
+        ("Secretariat of the Civil Service", "es", False),
+        ("Rogelio Ramírez de la O", "en", True),  # particles of a Spanish name
+        ("Secretaría de la Función Pública", "en", True),  # kept as written, as before
+        ("Zoé Robledo and Alejandro Svarch Pérez", "en", True),  # two names
+        ("Zoé Robledo y Alejandro Svarch Pérez", "es", True),
     ],
 )
 def test_an_answer_is_written_in_a_language(text: str, language: str, expected: bool) -> None:
