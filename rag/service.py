@@ -169,13 +169,13 @@ class RagService:
 
     def assistant(self) -> Assistant:
         with self._lock:
-            if self._assistant is not None and not self._index_changed_elsewhere():
-                return self._assistant
+            seen = self._assistant
+            if seen is not None and not self._index_changed_elsewhere():
+                return seen
         with self._build_lock:
             with self._lock:
-                built = self._assistant
-            if built is not None and bm25.saved_fingerprint(self.bm25_dir) == self._keyword_version:
-                return built  # another thread built it while this one waited
+                if self._assistant is not None and self._assistant is not seen:
+                    return self._assistant  # another thread built it while this one waited
             return self._build_assistant()
 
     def _build_assistant(self) -> Assistant:
