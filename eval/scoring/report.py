@@ -13,6 +13,7 @@ from eval.scoring import metrics
 from eval.scoring.dataset import QAItem
 from eval.scoring.results import QuestionResult, Scores, Stats, Summary
 from eval.tables import markdown_table
+from rag.answer.assistant import NOTE_CODES
 
 SCORE_METRICS = (
     "correct",
@@ -188,6 +189,37 @@ def markdown_report(summary: Summary, title: str, settings_description: str) -> 
     lines += markdown_table(["slice", "n", *KEY_METRICS], slice_rows)
     lines += ["", "– : not applicable to any question of the slice.", ""]
     return "\n".join(lines)
+
+
+def refusal_reasons(results: Sequence[QuestionResult]) -> str:
+    """A Markdown section: why refused questions were refused, by the code of each passage's note
+    (rag.answer.assistant.NOTE_CODES): how many answerable and unanswerable questions a reason
+    refused at their first passage read, and at any passage."""
+    refused = [r for r in results if r["refused"]]
+    codes = {r["id"]: [n.split(":", 1)[0] for n in r["notes"]] for r in refused}
+    groups = {
+        "answerable": [r["id"] for r in refused if r["answerable"]],
+        "unanswerable": [r["id"] for r in refused if not r["answerable"]],
+    }
+    rows = []
+    for code, meaning in NOTE_CODES.items():
+        cells = []
+        for ids in groups.values():
+            first = sum(bool(codes[i]) and codes[i][0] == code for i in ids)
+            cells += [str(first), str(sum(code in codes[i] for i in ids))]
+        if any(c != "0" for c in cells):
+            rows.append([f"`{code}`", meaning, *cells])
+    header = [
+        "reason",
+        "meaning",
+        f"answerable refused ({len(groups['answerable'])}): first passage",
+        "any passage",
+        f"unanswerable refused ({len(groups['unanswerable'])}): first passage",
+        "any passage",
+    ]
+    lines = ["## Why questions were refused", ""]
+    lines += markdown_table(header, rows) if rows else ["No question was refused."]
+    return "\n".join([*lines, ""])
 
 
 def write_chart(summary: Summary, path: str | Path) -> None:

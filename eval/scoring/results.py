@@ -41,6 +41,7 @@ class QuestionResult(TypedDict):
     citations: list[dict[str, object]]
     retrieved: list[str]
     evidence: list[str]
+    notes: list[str]  # why each passage read gave no answer (rag.answer.assistant.Trace.notes)
     scores: Scores
     latency_ms: float
     tokens_per_s: float | None

@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from eval.scoring.dataset import QAItem, slices
-from eval.scoring.report import markdown_report, score, summarize, write_chart
+from eval.scoring.report import markdown_report, refusal_reasons, score, summarize, write_chart
 from eval.scoring.results import QuestionResult, Summary
 from rag.language import written_in
 from rag.service import RagService
@@ -61,6 +61,7 @@ def evaluate(items: Sequence[QAItem], service: RagService, progress: bool = True
                 citations=citations,
                 retrieved=retrieved,
                 evidence=evidence,
+                notes=trace.notes,
                 scores=score(
                     item,
                     answer.answer,
@@ -108,6 +109,7 @@ def write_run(results: list[QuestionResult], out_dir: Path, title: str, descript
             handle.write(json.dumps(result, ensure_ascii=False) + "\n")
     summary = summarize(results)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out_dir / "report.md").write_text(markdown_report(summary, title, description))
+    report = markdown_report(summary, title, description) + "\n" + refusal_reasons(results)
+    (out_dir / "report.md").write_text(report)
     write_chart(summary, out_dir / "chart.png")
     return summary

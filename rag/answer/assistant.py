@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,22 @@ HOPELESS = 0.9
 # The text before a cited sentence that may name what it leaves unnamed (about two sentences).
 CONTEXT_CHARS = 300
 
+# Why a passage gave no answer (Trace.notes), by the code each note starts with.
+NOTE_CODES = {
+    "weak-evidence": "the best evidence scored below min_evidence_score: the model was not asked",
+    "no-passage": "no passage left that holds the kind of answer asked for (a number, a date)",
+    "no-answer": "the model's probability of 'no answer' reached the threshold, or it wrote no answer",
+    "wrong-kind": "the answer is not the kind asked for (no number for 'how many', ...)",
+    "repeats-question": "the answer only repeats the question's words",
+    "not-grounded": "too few of the answer's words are in the passages",
+    "unknown-acronym": "the cited articles never mention an acronym the question asks about",
+    "unknown-ordinal": "the cited articles never give an ordinal the question numbers a name with",
+    "dateline": "the answer is the article's own date, not the date asked about",
+    "unnamed": "the cited sentences never mention a name the question gives",
+    "counts-else": "the answer's number counts something else than the question asks about",
+    "unsure": "the model was unsure, and the sentence does not show the number counts what was asked",
+}
+
 # Receives each piece of text the model writes, with the attempt number (1 = reading the
 # passages; 2 = translating the answer, which replaces the earlier draft).
 TokenSink = Callable[[int, str], None]
@@ -107,6 +123,9 @@ class Trace:
 
     retrieved: list[str]
     evidence: list[str]
+    # Why each passage read gave no answer, in order ("no-answer: p(none) 0.51, reply ''"): the
+    # code before the colon is one of NOTE_CODES. Empty when the first passage read gave the answer.
+    notes: list[str] = field(default_factory=list)
 
 
 class Assistant:
@@ -266,11 +285,11 @@ class Assistant:
                 usage=work.usage(),
             )
             shown = read + _unread(passages, read)
-            return answer, Trace(retrieved=sources, evidence=[p.text for p in shown])
+            return answer, Trace(retrieved=sources, evidence=[p.text for p in shown], notes=work.notes)
 
         best = max((p.score for p in passages), default=-1.0)
         if best < config.min_evidence_score:
-            log.info("refused without the LLM: best evidence %.2f", best)
+            work.note("weak-evidence", "refused without the LLM: best evidence %.2f", best)
             return finish(None, [])
         kind = answer_type(turn.prompt)
         counting = bool(counted_noun(turn.prompt))  # a "how many" question
@@ -295,6 +314,7 @@ class Assistant:
                 # "when"): the answer must be copied from it, so reading it wastes an attempt.
                 passage = next((p for p in _unread(passages, read) if fits(kind, p.text)), None)
                 if passage is None:
+                    work.note("no-passage", "no passage left that holds a %s", kind.value)
                     break
                 read.append(passage)
                 reply = self._read(turn.prompt, passage, kind, counting, ticket, on_token, work)
@@ -302,7 +322,7 @@ class Assistant:
                     continue
                 text, sure = reply
                 support = self._support(
-                    turn.prompt, language, text, passage, read + passages, translate_question, sure
+                    turn.prompt, language, text, passage, read + passages, work, translate_question, sure
                 )
                 if not support and passage.language != language:
                     # The model answered in the question's language from a passage in another
@@ -336,6 +356,7 @@ class Assistant:
         text: str,
         passage: Passage,
         seen: list[Passage],
+        work: _Work,
         translate_question: Callable[[str], str | None] = lambda code: None,
         sure: bool = True,
     ) -> list[Evidence]:
@@ -348,27 +369,34 @@ class Assistant:
         text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
         with the question translated by `translate_question` for a sentence in another language).
-        An answer the model was not `sure` of must count what the question asks about."""
+        An answer the model was not `sure` of must count what the question asks about. Each
+        refusal is noted in `work`."""
         min_coverage = self.settings.answer.min_coverage
         support = align(text, [passage])
         if coverage(text, support) < min_coverage:  # copied from another passage?
             support = align(text, seen)
         if not support or coverage(text, support) < min_coverage:
-            log.info("not grounded in the passages: %r", text)
+            work.note("not-grounded", "not grounded in the passages: %r", text)
             return []
         articles = {e.source: self.read_file(e.source) or "" for e in support}
         missing = unknown_acronyms(question, list(articles.values()))
         if missing:
-            log.info("the cited articles never mention %s", ", ".join(sorted(missing)))
+            work.note("unknown-acronym", "the cited articles never mention %s", ", ".join(sorted(missing)))
             return []
         numbered = unknown_ordinals(question, list(articles.values()))
         if numbered:
-            log.info("the cited articles never give the ordinal %s", ", ".join(map(str, sorted(numbered))))
+            work.note(
+                "unknown-ordinal",
+                "the cited articles never give the ordinal %s",
+                ", ".join(map(str, sorted(numbered))),
+            )
             return []
         if not asks_about_the_article(question) and all(
             copies_the_dateline(text, articles[e.source], e.start, e.end) for e in support
         ):
-            log.info("%r is the date the article was published, not what the question asks", text)
+            work.note(
+                "dateline", "%r is the date the article was published, not what the question asks", text
+            )
             return []
         # Another language names things differently ("Hacienda" for "Finance Ministry"), so only
         # sentences in the question's language are held to its names (eval/README.md, fifth round).
@@ -380,17 +408,20 @@ class Assistant:
         named += [(self.read_file(e.source) or "")[max(0, e.start - CONTEXT_CHARS) : e.start] for e in alike]
         unnamed = missing_names(question, named) if alike else []
         if unnamed:
-            log.info("the cited sentences never mention %s", ", ".join(unnamed))
+            work.note("unnamed", "the cited sentences never mention %s", ", ".join(unnamed))
             return []
         if not counted_noun(question) or not numbers_in(text):
-            return support if sure else []
+            if not sure:
+                work.note("unsure", "unsure, and %r gives no number to check", text)
+                return []
+            return support
         judged = _in_their_language(question, language, support, languages, translate_question)
         verdicts = [counts_something_else(asked, text, e.text) for asked, e in judged]
         if verdicts and all(verdicts):
-            log.info("%r counts something else than the question asks about", text)
+            work.note("counts-else", "%r counts something else than the question asks about", text)
             return []
         if not sure and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged):
-            log.info("unsure, and %r is not shown to count what the question asks about", text)
+            work.note("unsure", "unsure, and %r is not shown to count what the question asks about", text)
             return []
         return support
 
@@ -418,7 +449,7 @@ class Assistant:
         if back is None or numbers_in(back) != numbers_in(text):
             return []
         log.info("%r read back into %s as %r", text, passage.language, back)
-        return self._support(question, language, back, passage, seen, translate_question, sure)
+        return self._support(question, language, back, passage, seen, work, translate_question, sure)
 
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
@@ -502,13 +533,13 @@ class Assistant:
                 reading = second
         text = _clean(split_markers(reading.text)[0])
         if reading.p_none >= stop_at or not text or prompts.is_refusal(text):
-            log.info("no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
+            work.note("no-answer", "no answer: p(none) %.2f, reply %r", reading.p_none, reading.text)
             return None
         if not fits(kind, text):
-            log.info("no answer: %r is not a %s", text, kind.value)
+            work.note("wrong-kind", "no answer: %r is not a %s", text, kind.value)
             return None
         if repeats_the_question(question, text):
-            log.info("no answer: %r only repeats the question", text)
+            work.note("repeats-question", "no answer: %r only repeats the question", text)
             return None
         return text, reading.p_none < threshold
 
@@ -576,6 +607,12 @@ class _Work:
         self.prompt_tokens: int | None = 0
         self.completion_tokens: int | None = 0
         self.translations: dict[tuple[str, str], str | None] = {}  # (question, language) -> translation
+        self.notes: list[str] = []  # why passages gave no answer (Trace.notes)
+
+    def note(self, code: str, message: str, *args: object) -> None:
+        """Log why a passage gave no answer, and keep it as "code: message" (a NOTE_CODES code)."""
+        log.info(message, *args)
+        self.notes.append(f"{code}: {message % args}")
 
     def add(self, reading: Reading, shown: bool = True) -> None:
         self.calls += 1
@@ -679,6 +716,7 @@ def _joined(results: list[tuple[Answer, Trace]], language: str) -> tuple[Answer,
     trace = Trace(
         retrieved=[f for _, t in results for f in t.retrieved],
         evidence=[e for _, t in results for e in t.evidence],
+        notes=[n for _, t in results for n in t.notes],
     )
     return answer, trace
 

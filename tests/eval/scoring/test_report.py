@@ -12,6 +12,7 @@ from eval.scoring.report import (
     compare_markdown,
     load_thresholds,
     markdown_report,
+    refusal_reasons,
     score,
     summarize,
     write_chart,
@@ -249,3 +250,37 @@ def test_load_thresholds_rejects_bad_files(tmp_path: Path, text: str, message: s
 
     with pytest.raises(ValueError, match=message):
         load_thresholds(path)
+
+
+def _refusal(id_: str, answerable: bool, notes: list[str], refused: bool = True) -> dict:
+    return {"id": id_, "answerable": answerable, "refused": refused, "notes": notes}
+
+
+def test_refusals_are_counted_by_the_reason_of_their_first_passage_and_of_any() -> None:
+    results = [
+        _refusal(
+            "a",
+            True,
+            ["no-answer: p(none) 0.51, reply ''", "not-grounded: not grounded in the passages: '3'"],
+        ),
+        _refusal("b", True, ["not-grounded: not grounded in the passages: '9'"]),
+        _refusal("c", False, ["no-answer: p(none) 0.97, reply ''"]),
+        _refusal("d", False, ["weak-evidence: refused without the LLM: best evidence 0.20"]),
+        _refusal("e", True, [], refused=False),  # answered: not counted
+    ]
+    lines = refusal_reasons(results).splitlines()  # type: ignore[arg-type]
+    assert lines[0] == "## Why questions were refused"
+    assert "answerable refused (2): first passage" in lines[2]
+    assert "unanswerable refused (2): first passage" in lines[2]
+    rows = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[3:7]] for line in lines[4:] if line
+    }
+    assert rows == {
+        "`no-answer`": ["1", "1", "1", "1"],
+        "`not-grounded`": ["1", "2", "0", "0"],
+        "`weak-evidence`": ["0", "0", "1", "1"],
+    }
+
+
+def test_a_run_without_refusals_says_so() -> None:
+    assert "No question was refused." in refusal_reasons([_refusal("e", True, [], refused=False)])  # type: ignore[list-item]

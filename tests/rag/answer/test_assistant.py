@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer import prompts
+from rag.answer.assistant import NOTE_CODES
 from rag.answer.prompts import refusal
 from rag.answer.reader import ChatReader, Reader, Reading
 from rag.errors import CancelledError, QuestionError
@@ -353,6 +354,42 @@ def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: 
     assert trace.evidence == [p.text for p in service.assistant().evidence(QUESTION)]
     assert answer.citations and answer.citations[0].source in trace.retrieved
     assert any(answer.citations[0].quote in passage for passage in trace.evidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "replies", "codes"),
+    [
+        (QUESTION, [_answer_from("170", "170")] * 2, []),
+        (QUESTION, ["NONE", "NONE"], ["no-answer", "no-answer"]),
+        (QUESTION, ["At least 270 appointments"] * 2, ["not-grounded", "not-grounded"]),
+        (QUESTION, ["Cofepris"] * 2, ["wrong-kind", "wrong-kind"]),
+        ("Quantum chromodynamics lattice gluons?", [], ["weak-evidence"]),
+        (
+            "How many appointments does the ISSSTE require at Cofepris every two months?",
+            [_answer_from("170", "170")] * 2,
+            ["unknown-acronym", "no-answer"],  # the second passage does not hold 170
+        ),
+        (
+            "¿Quién es el gobernador de Hidalgo?",
+            [_answer_from("Sergio Salomón", "Sergio Salomón Céspedes")] * 3,
+            ["unnamed", "unnamed"],  # the governor is named in two passages
+        ),
+        (
+            "How many patients required hospitalization during the COVID-19 pandemic?",
+            [_answer_from("two years", "2")] * 3,
+            ["counts-else", "no-answer"],
+        ),
+    ],
+)
+def test_the_trace_says_why_each_passage_gave_no_answer(
+    service: RagService, llm: ScriptedLLM, question: str, replies: list[object], codes: list[str]
+) -> None:
+    llm.enqueue(*replies)
+    answer, trace = service.ask_traced(question)
+    assert answer.refused == bool(codes)
+    noted = [note.split(":")[0] for note in trace.notes]
+    assert set(noted) <= set(NOTE_CODES)
+    assert noted == codes
 
 
 def _answering(*rules: tuple[str, str, str]):  # type: ignore[no-untyped-def]
