@@ -123,8 +123,9 @@ class Trace:
 
     retrieved: list[str]
     evidence: list[str]
-    # Why each passage read gave no answer, in order ("no-answer: p(none) 0.51, reply ''"): the
-    # code before the colon is one of NOTE_CODES. Empty when the first passage read gave the answer.
+    # Why readings were not taken, in order ("no-answer: p(none) 0.51, reply ''"): the code before
+    # the colon is one of NOTE_CODES. Empty when the first reading was taken as written; an answer
+    # grounded only once translated back into its passage's language notes `not-grounded` first.
     notes: list[str] = field(default_factory=list)
 
 
