@@ -228,6 +228,16 @@ class AnswerSettings(_Section):
         "after its number in the cited sentence names what the question counts. Fitted on the "
         "tune half of eval/qa.jsonl.",
     )
+    count_judge_threshold: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description="When the word after a 'how many' answer's number in its sentence is not the "
+        "question's counted noun, ask the model whether the sentence's words name the same thing "
+        "(one short call, prompts.SAME_COUNT) and take the answer when its probability of 'no' is "
+        "below this; 0 turns the question off (such answers are refused). Fitted on the tune half "
+        "of eval/qa.jsonl.",
+    )
     min_coverage: float = Field(
         0.5,
         ge=0.0,

@@ -26,7 +26,7 @@ from rag.answer.citations import (
     verify_citation,
 )
 from rag.answer.compound import split_compound
-from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing
+from rag.answer.counts import counted_after, counted_noun, counts_something_else, counts_the_asked_thing
 from rag.answer.dateline import asks_about_the_article, copies_the_dateline
 from rag.answer.dates import date_asked_about, translate_date
 from rag.answer.evidence import (
@@ -298,6 +298,9 @@ class Assistant:
         def translate_question(code: str) -> str | None:
             return next(iter(self._translations(turn.prompt, [code], ticket, work)), None)
 
+        def same_count(asked: str, number: str, counted: str) -> bool:
+            return self._same_count(asked, number, counted, ticket, work)
+
         with ticket.turn():
             # One passage at a time: the small models find an answer in one sentence far more
             # reliably than among several, so the next passage is read only when this one fails.
@@ -323,7 +326,15 @@ class Assistant:
                     continue
                 text, sure = reply
                 support = self._support(
-                    turn.prompt, language, text, passage, read + passages, work, translate_question, sure
+                    turn.prompt,
+                    language,
+                    text,
+                    passage,
+                    read + passages,
+                    work,
+                    translate_question,
+                    sure,
+                    same_count,
                 )
                 if not support and passage.language != language:
                     # The model answered in the question's language from a passage in another
@@ -336,6 +347,7 @@ class Assistant:
                         read + passages,
                         translate_question,
                         sure,
+                        same_count,
                         ticket,
                         work,
                     )
@@ -360,6 +372,7 @@ class Assistant:
         work: _Work,
         translate_question: Callable[[str], str | None] = lambda code: None,
         sure: bool = True,
+        same_count: Callable[[str, str, str], bool] = lambda asked, number, counted: False,
     ) -> list[Evidence]:
         """The sentences that hold the answer's words: in the passage it was read from, else in
         any passage `seen`; [] when too few of its words are there (an answer the passages do
@@ -369,7 +382,8 @@ class Assistant:
         question's `language` (the part of a listing sentence that holds the answer, and the
         text just before the sentence) never mention a name it gives,
         or when their number counts something else than a "how many" question asks about (judged
-        with the question translated by `translate_question` for a sentence in another language).
+        with the question translated by `translate_question` for a sentence in another language,
+        unless `same_count` (the model) judges that the words after the number name it otherwise).
         An answer the model was not `sure` of must count what the question asks about. Each
         refusal is noted in `work`."""
         min_coverage = self.settings.answer.min_coverage
@@ -418,13 +432,28 @@ class Assistant:
             return support
         judged = _in_their_language(question, language, support, languages, translate_question)
         verdicts = [counts_something_else(asked, text, e.text) for asked, e in judged]
-        if verdicts and all(verdicts):
+        if verdicts and all(verdicts) and not self._counted_alike(judged, text, same_count):
             work.note("counts-else", "%r counts something else than the question asks about", text)
             return []
-        if not sure and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged):
+        if (
+            not sure
+            and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged)
+            and not self._counted_alike(judged, text, same_count)
+        ):
             work.note("unsure", "unsure, and %r is not shown to count what the question asks about", text)
             return []
         return support
+
+    @staticmethod
+    def _counted_alike(
+        judged: list[tuple[str, Evidence]], text: str, same_count: Callable[[str, str, str], bool]
+    ) -> bool:
+        """Whether the model judges that, at some place a cited sentence gives the answer's number,
+        the words after it name what the (translated) question counts — in other words than the
+        question's ("directivos" for "managers"). At most JUDGED_COUNTS questions to the model."""
+        number = min(numbers_in(text))
+        pairs = [(asked, counted) for asked, e in judged for counted in counted_after(text, e.text)]
+        return any(same_count(asked, number, counted) for asked, counted in pairs[:JUDGED_COUNTS])
 
     def _support_translated(
         self,
@@ -435,6 +464,7 @@ class Assistant:
         seen: list[Passage],
         translate_question: Callable[[str], str | None],
         sure: bool,
+        same_count: Callable[[str, str, str], bool],
         ticket: Ticket,
         work: _Work,
     ) -> list[Evidence]:
@@ -450,7 +480,9 @@ class Assistant:
         if back is None or numbers_in(back) != numbers_in(text):
             return []
         log.info("%r read back into %s as %r", text, passage.language, back)
-        return self._support(question, language, back, passage, seen, work, translate_question, sure)
+        return self._support(
+            question, language, back, passage, seen, work, translate_question, sure, same_count
+        )
 
     def _translated(
         self, question: str, found: Retrieval, language: str, ticket: Ticket, work: _Work
@@ -580,6 +612,20 @@ class Assistant:
             return text
         return translated
 
+    def _same_count(self, asked: str, number: str, counted: str, ticket: Ticket, work: _Work) -> bool:
+        """The model's judgement (one call, first token only, not streamed) that `number` `counted`
+        ("150 directivos del seguro social") counts what the question `asked` counts; False when
+        the judgement is off (settings.answer.count_judge_threshold 0) or the question counts nothing."""
+        threshold = self.settings.answer.count_judge_threshold
+        noun = " ".join(counted_noun(asked))
+        if threshold <= 0 or not noun:
+            return False
+        user = prompts.SAME_COUNT.format(asked=noun, number=number, counted=counted)
+        reading = self.reader.read(_messages(user), None, ticket.check, stop_at=0.0)
+        work.add(reading, shown=False)
+        log.info("does %s %r count %r? p(no) %.2f", number, counted, noun, reading.p_none)
+        return reading.p_none < threshold
+
     def _translation(
         self,
         text: str,
@@ -597,6 +643,10 @@ class Assistant:
         work.add(reading, shown=shown)
         translated = _clean(reading.text)
         return None if not translated or prompts.is_refusal(translated) else translated
+
+
+# Questions to the model about what a number counts, at most, per reading (rag.answer.counts).
+JUDGED_COUNTS = 2
 
 
 class _Work:

@@ -10,6 +10,7 @@ the model was unsure of needs evidence the other way: the counted noun right aft
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from rag.answer.citations import NUMBER_WORDS, numbers_in
@@ -30,6 +31,8 @@ _AUXILIARIES = frozenset(
     "is are was were be been do does did has have had will would can could may might se hay ha han "
     "habia hubo fue fueron es son era eran sera seran".split()
 )
+# Words that end what a number counts: "220 participantes y se suscribieron 837 acuerdos".
+_PHRASE_BREAKS = frozenset("and or y e o u que which who that para to".split())
 # Units of time (stems): a number of them is in most stories, whatever they are about.
 _TIME_UNITS = frozenset("years anos month meses weeks seman days dias hours horas minut".split())
 # Words that scale a number rather than name what it counts ("3 million people").
@@ -83,6 +86,22 @@ def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
     positive evidence that the number answers a "how many" question."""
     noun, places = _noun_and_places(question, answer, sentence)
     return _named_right_after(noun, places)
+
+
+def counted_after(answer: str, sentence: str) -> list[str]:
+    """What the sentence counts at each place it gives the answer's number: the words after it
+    (accent-folded, up to the end of its phrase), e.g. ["directivos del seguro social"]."""
+    wanted = numbers_in(answer)
+    if not wanted:
+        return []
+    phrases = []
+    for after in _number_places(fold_accents(sentence), wanted):
+        words = list(itertools.takewhile(lambda w: w not in _PHRASE_BREAKS and not w.isdigit(), after))
+        while words and words[-1] in stopwords():
+            words.pop()
+        if words:
+            phrases.append(" ".join(words))
+    return list(dict.fromkeys(phrases))
 
 
 def _noun_and_places(question: str, answer: str, sentence: str) -> tuple[set[str], list[list[str]]]:

@@ -42,6 +42,14 @@ READ_EXAMPLE = (
     AnswerType.OTHER,
     "To speed up the delivery of school textbooks.",
 )
+# Whether a number counts what a "how many" question asks about, when the sentence names it with
+# other words ("directivos" for "managers", "participantes" for "people"): only the probability
+# of NONE at the first token is read (eval/README.md, twenty-third round).
+SAME_COUNT = (
+    "Question: how many {asked}?\nSentence: ... {number} {counted} ...\n\n"
+    "Does the number in the sentence count {asked}? Another language or a synonym counts. "
+    "If it does not, write only " + NO_ANSWER + "; if it does, write yes."
+)
 TRANSLATE = "Translate into {language}: {text}\n\nWrite only the translation."
 # Without "Do not answer it" the small models answer questions they are asked to translate, with
 # invented names (4 of 23 tune questions; none with it).

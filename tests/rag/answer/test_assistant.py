@@ -332,6 +332,8 @@ def test_a_count_copied_from_another_language_is_judged_with_the_translated_ques
 
     def script(translation: str):  # type: ignore[no-untyped-def]
         def reply(prompt: str) -> str:
+            if "Does the number" in prompt:
+                return "NONE"  # the model judges "170 citas" no count of what was asked
             return translation if "Translate this question" in prompt else _answer_from("170", "170")(prompt)
 
         return reply
@@ -346,6 +348,50 @@ def test_a_count_copied_from_another_language_is_judged_with_the_translated_ques
     llm.enqueue(*[script("¿Cuántas citas requiere el IMSS en Cofepris cada bimestre?")] * 4)
     answer = spanish_service.ask(QUESTION)
     assert not answer.refused and answer.answer == "170"
+
+
+VISITS = "How many visits does the IMSS require at Cofepris every two months?"
+
+
+def _judging_visits(judgement: str):  # type: ignore[no-untyped-def]
+    """Copies "170" from the Spanish passage, translates VISITS as asking for "visitas", and answers
+    the question whether "170 citas" counts visits with `judgement`."""
+
+    def reply(prompt: str) -> str:
+        if "Does the number" in prompt:
+            return judgement
+        if "Translate this question" in prompt:
+            return "¿Cuántas visitas requiere el IMSS en Cofepris cada bimestre?"
+        return _answer_from("170", "170")(prompt)
+
+    return reply
+
+
+@pytest.mark.parametrize(("judgement", "answered"), [("yes", True), ("NONE", False)])
+def test_a_count_named_with_other_words_is_taken_when_the_model_judges_it_the_same_thing(
+    spanish_service: RagService, llm: ScriptedLLM, judgement: str, answered: bool
+) -> None:
+    # "170 citas": "citas" is not the translated question's "visitas", so only the model can say.
+    llm.enqueue(*[_judging_visits(judgement)] * 8)
+    answer, trace = spanish_service.ask_traced(VISITS)
+    assert answer.refused is not answered
+    judged = [p for p in llm.history if "Does the number" in p]
+    assert judged and "170 citas cada bimestre" in judged[0] and "how many visitas" in judged[0]
+    assert answer.usage.llm_calls == len(llm.history)  # the judgement counts as model work
+    if answered:
+        assert answer.answer == "170" and "170 citas" in answer.citations[0].quote
+    else:
+        assert trace.notes[0].startswith("counts-else:")
+
+
+def test_with_the_count_judgement_off_a_count_named_otherwise_is_refused_without_asking(
+    spanish_service: RagService, llm: ScriptedLLM
+) -> None:
+    spanish_service.settings.answer.count_judge_threshold = 0.0
+    llm.enqueue(*[_judging_visits("yes")] * 8)
+    answer = spanish_service.ask(VISITS)
+    assert answer.refused
+    assert not any("Does the number" in p for p in llm.history)
 
 
 def test_a_traced_answer_names_what_it_was_built_from(service: RagService, llm: ScriptedLLM) -> None:

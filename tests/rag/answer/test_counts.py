@@ -1,6 +1,12 @@
 import pytest
 
-from rag.answer.counts import counted_noun, counts_something_else, counts_the_asked_thing, gives_the_count
+from rag.answer.counts import (
+    counted_after,
+    counted_noun,
+    counts_something_else,
+    counts_the_asked_thing,
+    gives_the_count,
+)
 
 PANDEMIC = (
     "In her message, doctor Célida Duque Molina pointed out that almost two years after the "
@@ -110,3 +116,29 @@ def test_a_sentence_gives_the_count_when_a_number_comes_right_before_the_counted
     question: str, sentence: str, gives: bool
 ) -> None:
     assert gives_the_count(question, sentence) is gives
+
+
+@pytest.mark.parametrize(
+    ("answer", "sentence", "counted"),
+    [
+        # Up to the end of the phrase, without a conjunction's clause or a trailing "de".
+        ("220", "se conectaron 220 participantes y se suscribieron 837 acuerdos", ["participantes"]),
+        ("más de 150", "y más de 150 directivos del Seguro Social.", ["directivos del seguro social"]),
+        # Each place the number is given, once each.
+        (
+            "35",
+            "los 35 representantes delegacionales, los 35 jefes de prestaciones médicas de país",
+            ["representantes delegacionales", "jefes de prestaciones medicas"],
+        ),
+        ("170", "requiring at least 170 appointments every two months.", ["appointments every two months"]),
+        ("two", "install two windows", ["windows"]),
+        # Nothing named after the number, no number in the answer, or not in the sentence.
+        ("837", "se suscribieron 837.", []),
+        ("many", "se suscribieron 837 acuerdos", []),
+        ("12", "se suscribieron 837 acuerdos", []),
+    ],
+)
+def test_what_the_sentence_counts_with_the_answer_number(
+    answer: str, sentence: str, counted: list[str]
+) -> None:
+    assert counted_after(answer, sentence) == counted
