@@ -33,6 +33,9 @@ _AUXILIARIES = frozenset(
 )
 # Words that end what a number counts: "220 participantes y se suscribieron 837 acuerdos".
 _PHRASE_BREAKS = frozenset("and or y e o u que which who that para to".split())
+# A past-tense verb ends the counted noun too: "cuántas enfermeras participaron" counts nurses,
+# and "participaron" would pass for the "participantes" of "150 participantes" (same stem).
+_PAST_TENSE = re.compile(r"\w{3,}(?:aron|ieron|eron|ed)")
 # Units of time (stems): a number of them is in most stories, whatever they are about.
 _TIME_UNITS = frozenset("years anos month meses weeks seman days dias hours horas minut".split())
 # Words that scale a number rather than name what it counts ("3 million people").
@@ -48,7 +51,7 @@ def counted_noun(question: str) -> list[str]:
     stop = stopwords()
     words: list[str] = []
     for word in _WORD.findall(match.group(1)):
-        if word in _AUXILIARIES:
+        if word in _AUXILIARIES or (words and _PAST_TENSE.fullmatch(word)):
             break
         if word in stop:
             if words:

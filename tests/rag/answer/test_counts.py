@@ -19,7 +19,10 @@ MEETING = "Detalló que durante tres días de trabajo se emplearon 130 horas y s
 @pytest.mark.parametrize(
     ("question", "noun"),
     [
-        ("How many patients required hospitalization?", ["patients", "required", "hospitalization"]),
+        # A past-tense verb ends it ("participaron" is no part of what is counted).
+        ("How many patients required hospitalization?", ["patients"]),
+        ("¿Cuántas enfermeras participaron en la videoconferencia?", ["enfermeras"]),
+        ("¿Cuántos días duraron los trabajos?", ["dias"]),
         ("¿Cuántas camas de hospital se garantizaron?", ["camas"]),
         ("How many of the directors took part?", ["directors", "took", "part"]),
         ("¿De cuántos Hospitales Generales de Zona se sumaron?", ["hospitales", "generales"]),
@@ -29,6 +32,14 @@ MEETING = "Detalló que durante tres días de trabajo se emplearon 130 horas y s
 )
 def test_the_counted_noun_is_what_follows_how_many(question: str, noun: list[str]) -> None:
     assert counted_noun(question) == noun
+
+
+def test_a_verb_of_the_question_is_no_evidence_that_a_number_counts_what_it_asks() -> None:
+    # "participaron" and "participantes" share a stem: the 150 participants are not nurses.
+    asked = "¿Cuántas enfermeras participaron en la videoconferencia?"
+    sentence = "Los más de 150 participantes en la videoconferencia coincidieron."
+    assert not counts_the_asked_thing(asked, "150", sentence)
+    assert counts_the_asked_thing("¿Cuántos participantes coincidieron?", "150", sentence)
 
 
 @pytest.mark.parametrize(
