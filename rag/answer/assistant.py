@@ -432,15 +432,13 @@ class Assistant:
             return support
         judged = _in_their_language(question, language, support, languages, translate_question)
         verdicts = [counts_something_else(asked, text, e.text) for asked, e in judged]
-        if verdicts and all(verdicts) and not self._counted_alike(judged, text, same_count):
-            work.note("counts-else", "%r counts something else than the question asks about", text)
-            return []
-        if (
-            not sure
-            and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged)
-            and not self._counted_alike(judged, text, same_count)
-        ):
-            work.note("unsure", "unsure, and %r is not shown to count what the question asks about", text)
+        counts_else = bool(verdicts) and all(verdicts)
+        unshown = not sure and not any(counts_the_asked_thing(asked, text, e.text) for asked, e in judged)
+        if (counts_else or unshown) and not self._counted_alike(judged, text, same_count):
+            if counts_else:
+                work.note("counts-else", "%r counts something else than the question asks about", text)
+            else:
+                work.note("unsure", "unsure, and %r is not shown to count what the question asks about", text)
             return []
         return support
 
