@@ -93,12 +93,10 @@ def counts_the_asked_thing(question: str, answer: str, sentence: str) -> bool:
 
 def counted_after(answer: str, sentence: str) -> list[str]:
     """What the sentence counts at each place it gives the answer's number: the words after it
-    (accent-folded, up to the end of its phrase), e.g. ["directivos del seguro social"]."""
-    wanted = numbers_in(answer)
-    if not wanted:
-        return []
+    (accent-folded, up to the end of its phrase, a conjunction or another number, without trailing
+    stopwords), e.g. ["directivos del seguro social"]."""
     phrases = []
-    for after in _number_places(fold_accents(sentence), wanted):
+    for after in _answer_places(answer, sentence):
         words = list(itertools.takewhile(lambda w: w not in _PHRASE_BREAKS and not w.isdigit(), after))
         while words and words[-1] in stopwords():
             words.pop()
@@ -111,10 +109,13 @@ def _noun_and_places(question: str, answer: str, sentence: str) -> tuple[set[str
     """The stems of the question's counted noun, and the words after each place the sentence gives
     the answer's number; no places when the question counts nothing or the answer has no number."""
     noun = {w[:STEM_CHARS] for w in counted_noun(question)}
+    return noun, _answer_places(answer, sentence) if noun else []
+
+
+def _answer_places(answer: str, sentence: str) -> list[list[str]]:
+    """The words after each place `sentence` gives a number of `answer`; none when it has no number."""
     wanted = numbers_in(answer)
-    if not noun or not wanted:
-        return noun, []
-    return noun, _number_places(fold_accents(sentence), wanted)
+    return _number_places(fold_accents(sentence), wanted) if wanted else []
 
 
 def _named_right_after(noun: set[str], places: list[list[str]]) -> bool:
