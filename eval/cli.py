@@ -50,6 +50,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         "passages of the evidence, before any translation of the question (eval/README.md)",
     )
     parser.add_argument(
+        "--reader",
+        action="store_true",
+        help="the model alone, handed the sentence that answers each question (found by its accept "
+        "patterns): how often its best answer is right, and how often with p(no answer) below the "
+        "refusal threshold (eval/README.md)",
+    )
+    parser.add_argument(
         "squad",
         nargs="*",
         metavar="squad FILE",
@@ -108,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
 
     items = select_split(load_qa(args.qa), args.split)
     settings = _settings(args)
+    if args.reader and (args.ranking is not None or args.gate):
+        print("error: --reader measures the model alone: no --ranking or --gate with it", file=sys.stderr)
+        return 2
     if args.ranking is not None:
         if args.ranking < 1:
             print("error: --ranking DEPTH must be at least 1", file=sys.stderr)
@@ -118,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("eval/runs") / time.strftime("%Y%m%d-%H%M%S")
     if args.ranking is not None:
         return _ranking(items, service, out_dir, args)
+    if args.reader:
+        return _reader(items, service, out_dir, args)
     results = evaluate(items, service, progress=not args.no_progress and sys.stderr.isatty())
     summary = write_run(
         results,
@@ -154,4 +166,24 @@ def _ranking(items: Sequence[QAItem], service: RagService, out_dir: Path, args: 
     (out_dir / "ranking.md").write_text(table + "\n")
     print(table)
     print(f"ranking written to {out_dir}")
+    return 0
+
+
+def _reader(items: Sequence[QAItem], service: RagService, out_dir: Path, args: argparse.Namespace) -> int:
+    """`rag eval --reader`: read each answerable item from its answering sentence, write reader.jsonl
+    and reader.md under `out_dir`, print the table."""
+    from eval.scoring.reader import read_items, reader_table
+    from eval.scoring.runner import source_languages
+
+    rows = read_items(
+        items, service, source_languages(service), progress=not args.no_progress and sys.stderr.isatty()
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "reader.jsonl").open("w") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    table = reader_table(rows, service.settings.answer.no_answer_threshold)
+    (out_dir / "reader.md").write_text(table + "\n")
+    print(table)
+    print(f"reader run written to {out_dir}")
     return 0

@@ -33,6 +33,12 @@ def test_a_ranking_depth_below_one_exits_2() -> None:
     assert result.returncode == 2 and "--ranking DEPTH must be at least 1" in result.stderr
 
 
+def test_the_reader_alone_with_a_ranking_or_a_gate_exits_2() -> None:
+    for extra in (["--ranking"], ["--gate"]):
+        result = _rag("eval", "--reader", *extra)
+        assert result.returncode == 2 and "no --ranking or --gate with it" in result.stderr
+
+
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "RAG_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
     result = _rag("ingest", str(tmp_path / "missing"), env=env)

@@ -174,6 +174,18 @@ class Assistant:
         of the question, which takes a model call)."""
         return self._passages(question, self.retriever.search(question))[1]
 
+    def read_given(self, question: str, passage: str) -> Reading:
+        """The model's first reading of `passage` for `question`, with the prompt and hint every
+        reading gets, its "no answer" never taking over: its best answer and its probability that
+        there is none. No check, second look or translation follows: this measures the reader
+        alone, handed the sentence that answers (`rag eval --reader`)."""
+        kind = answer_type(question)
+        user = prompts.READ_ONE.format(
+            passage=passage, question=question, hint=prompts.answer_hint(question, kind)
+        )
+        with self.queue.admit() as ticket, ticket.turn():
+            return self.reader.read(_messages(user), None, ticket.check, stop_at=1.0, keep=passage)
+
     def _passages(
         self, question: str, found: Retrieval, translations: Sequence[str] = ()
     ) -> tuple[list[str], list[Passage]]:

@@ -839,3 +839,17 @@ def test_what_a_second_look_decides(service: RagService, first: float, second: f
             assert reader.chats[n - 1] == [chat[0], chat[-1]]
     assert answer.refused is (first >= 0.4)
     assert service.settings.answer.second_look_threshold == 0.0  # off unless asked for
+
+
+def test_a_given_passage_is_read_once_with_the_reading_prompt_and_nothing_else(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    passage = "The IMSS requires at least 170 appointments every two months."
+    llm.enqueue("170", "NONE")
+    reading = service.assistant().read_given(QUESTION, passage)
+    assert (reading.text, reading.p_none) == ("170", 0.0)
+    [prompt] = llm.history  # no check, second look or translation asked the model anything more
+    assert _sentence(prompt) == passage
+    assert "Question: " + QUESTION in prompt and "Answer with a number." in prompt
+    refused = service.assistant().read_given(QUESTION, passage)
+    assert refused.p_none == 1.0  # a reader without probabilities: "NONE" is certain
