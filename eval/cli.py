@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,14 +158,7 @@ def _ranking(items: Sequence[QAItem], service: RagService, out_dir: Path, args: 
     ranked = rank_items(
         items, service, source_languages(service), progress=not args.no_progress and sys.stderr.isatty()
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "ranking.jsonl").open("w") as handle:
-        for record in ranked:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    table = ranking_table(ranked, args.ranking)
-    (out_dir / "ranking.md").write_text(table + "\n")
-    print(table)
-    print(f"ranking written to {out_dir}")
+    _write_rows(out_dir, "ranking", ranked, ranking_table(ranked, args.ranking))
     return 0
 
 
@@ -178,12 +171,16 @@ def _reader(items: Sequence[QAItem], service: RagService, out_dir: Path, args: a
     rows = read_items(
         items, service, source_languages(service), progress=not args.no_progress and sys.stderr.isatty()
     )
+    _write_rows(out_dir, "reader", rows, reader_table(rows, service.settings.answer.no_answer_threshold))
+    return 0
+
+
+def _write_rows(out_dir: Path, name: str, rows: Sequence[Mapping[str, object]], table: str) -> None:
+    """Write `rows` to NAME.jsonl and `table` to NAME.md under `out_dir`, and print the table."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "reader.jsonl").open("w") as handle:
+    with (out_dir / f"{name}.jsonl").open("w") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    table = reader_table(rows, service.settings.answer.no_answer_threshold)
-    (out_dir / "reader.md").write_text(table + "\n")
+    (out_dir / f"{name}.md").write_text(table + "\n")
     print(table)
-    print(f"reader run written to {out_dir}")
-    return 0
+    print(f"{name} written to {out_dir}")
