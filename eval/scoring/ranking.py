@@ -68,13 +68,12 @@ def ranking_table(ranked: Sequence[Ranked], depth: int) -> str:
         rows = [r for r in ranked if name in r["slices"]]
         if not rows:
             continue
-        cells = [
-            _share(sum(r["rank"] is not None and r["rank"] < k for r in rows), len(rows)) for k in depths
-        ]
-        missing = _share(sum(r["rank"] is None for r in rows), len(rows))
+        cells = [share(sum(r["rank"] is not None and r["rank"] < k for r in rows), len(rows)) for k in depths]
+        missing = share(sum(r["rank"] is None for r in rows), len(rows))
         lines.append(f"| {name} | {len(rows)} | " + " | ".join(cells) + f" | {missing} |")
     return "\n".join(lines)
 
 
-def _share(count: int, total: int) -> str:
-    return f"{count} ({100 * count / total:.1f}%)"
+def share(count: int, total: int) -> str:
+    """A table cell: the count and its percentage of `total`; "0" when there is no total."""
+    return f"{count} ({100 * count / total:.1f}%)" if total else "0"

@@ -22,13 +22,10 @@ from tqdm import tqdm
 
 from eval.scoring.dataset import QAItem, slices
 from eval.scoring.metrics import accept_match
+from eval.scoring.ranking import SLICES, share
+from rag.answer.assistant import HOPELESS
 from rag.sentences import split_sentences
 from rag.service import RagService
-
-# Slices reported, in order; an item of none of them is still in "all".
-SLICES = ("all", "lang:en", "lang:es", "crosslingual")
-# p(no answer) at or above which a right answer is counted as hesitant rather than sure.
-HOPELESS = 0.9
 
 
 class ReaderRow(TypedDict):
@@ -103,10 +100,6 @@ def reader_table(rows: Sequence[ReaderRow], threshold: float) -> str:
         right = [r for r in read if r["right"]]
         sure = sum(r["p_none"] is not None and r["p_none"] < threshold for r in right)
         hesitant = sum(r["p_none"] is not None and threshold <= r["p_none"] < HOPELESS for r in right)
-        cells = [_share(len(right), len(read)), _share(sure, len(read)), _share(hesitant, len(read))]
+        cells = [share(len(right), len(read)), share(sure, len(read)), share(hesitant, len(read))]
         lines.append(f"| {name} | {len(read)} | {len(group) - len(read)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _share(count: int, total: int) -> str:
-    return f"{count} ({100 * count / total:.1f}%)" if total else "0"

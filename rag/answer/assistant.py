@@ -179,10 +179,7 @@ class Assistant:
         reading gets, its "no answer" never taking over: its best answer and its probability that
         there is none. No check, second look or translation follows: this measures the reader
         alone, handed the sentence that answers (`rag eval --reader`)."""
-        kind = answer_type(question)
-        user = prompts.READ_ONE.format(
-            passage=passage, question=question, hint=prompts.answer_hint(question, kind)
-        )
+        user = prompts.read_one(passage, question, answer_type(question))
         with self.queue.admit() as ticket, ticket.turn():
             return self.reader.read(_messages(user), None, ticket.check, stop_at=1.0, keep=passage)
 
@@ -549,11 +546,7 @@ class Assistant:
         number counts what was asked can be checked in the sentence."""
         config = self.settings.answer
         shown = self._shown(question, passage, work) if config.list_items else passage.text
-        user = prompts.READ_ONE.format(
-            passage=shown,
-            question=question,
-            hint=prompts.answer_hint(question, kind),
-        )
+        user = prompts.read_one(shown, question, kind)
         threshold = config.no_answer_threshold
         stop_at = max(threshold, config.count_no_answer_threshold) if counting else threshold
         reading = self.reader.read(

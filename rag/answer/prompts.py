@@ -81,7 +81,12 @@ def is_refusal(text: str) -> bool:
     return NO_ANSWER in text or any(p.rstrip(".").lower() in lowered for p in REFUSALS.values())
 
 
+def read_one(passage: str, question: str, kind: AnswerType) -> str:
+    """The reading prompt (READ_ONE) for `question` over `passage`, with the hint for its `kind`."""
+    return READ_ONE.format(passage=passage, question=question, hint=answer_hint(question, kind))
+
+
 def read_example() -> tuple[str, str]:
     """READ_EXAMPLE as a (user message, model reply) pair of the reading prompt."""
     passage, question, kind, answer = READ_EXAMPLE
-    return READ_ONE.format(passage=passage, question=question, hint=answer_hint(question, kind)), answer
+    return read_one(passage, question, kind), answer
